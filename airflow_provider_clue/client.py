@@ -1,0 +1,166 @@
+"""A plain HTTP client of ``get_customer``: one ``requests.Session``, bounded timeouts, retries.
+
+It needs no Airflow: the hook builds it from a connection, and a trigger can run it in a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.envelope import CluePage, Record, RequestContext, parse_response
+from airflow_provider_clue.exceptions import ClueAPIError, ClueConnectionError
+from airflow_provider_clue.filters import ClueFilters
+from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order, unique_records
+from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
+from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
+
+CONNECT_TIMEOUT = 10.0
+USER_AGENT = "airflow-provider-clue"
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """One validated query of ``get_customer``: whose pool, which stage, which filters, page size."""
+
+    user_id: str
+    stage: str
+    filters: ClueFilters
+    per_page: int
+
+    @property
+    def path(self) -> str:
+        return (
+            f"/agent-api/user/{quote(self.user_id, safe='')}/type/{quote(self.stage, safe='')}/get_customer"
+        )
+
+
+@dataclass
+class RequestCounts:
+    """Requests sent and retries made by one client."""
+
+    requests: int = 0
+    retries: int = 0
+    retried_errors: dict[str, int] = field(default_factory=dict)
+
+
+class ClueClient:
+    """Talks to the clue API for one connection.
+
+    :param settings: the connection's validated settings.
+    :param logger: where retries are logged (never with the token or personal data).
+    :param sleep: the wait between retries (tests may pass a fake).
+    """
+
+    def __init__(
+        self,
+        settings: ClueConnectionSettings,
+        *,
+        logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.retry_policy = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)
+        self.counts = RequestCounts()
+        self._log = logger or logging.getLogger(__name__)
+        self._sleep = sleep
+        self._session = requests.Session()
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {settings.token}",
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+            }
+        )
+        self._session.verify = settings.tls_verify
+        self._timeout = (min(CONNECT_TIMEOUT, settings.timeout), settings.timeout)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> ClueClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def query(
+        self,
+        *,
+        filters: Any = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        per_page: int | None = None,
+    ) -> CustomerQuery:
+        """Validate a query's arguments (no request is sent); defaults come from the connection."""
+        return CustomerQuery(
+            user_id=check_user_id(user_id or self.settings.user_id),
+            stage=check_stage(stage),
+            filters=ClueFilters.from_mapping(filters, zone=self.settings.zone),
+            per_page=check_per_page(self.settings.per_page if per_page is None else per_page),
+        )
+
+    def get_page(self, query: CustomerQuery, page: int) -> CluePage:
+        """Fetch one page of ``query``, retrying transient errors with the connection's policy."""
+        check_positive_int("page", page)
+        return call_with_retries(
+            partial(self._send, query, page), self.retry_policy, sleep=self._sleep, on_retry=self._log_retry
+        )
+
+    def walk(self, query: CustomerQuery, *, fetch_many: PageMapper = fetch_in_order) -> PageWalker:
+        """A :class:`PageWalker` over every page of ``query``."""
+        return PageWalker(partial(self.get_page, query), path=query.path, fetch_many=fetch_many)
+
+    def iter_records(self, query: CustomerQuery, *, max_records: int | None = None) -> Iterator[Record]:
+        """Every record matching ``query`` once, in the server's order."""
+        walker = self.walk(query)
+        count = 0
+        for record in unique_records(walker.pages(), max_records=max_records):
+            count += 1
+            yield record
+        if walker.progress.total_changed:
+            self._log.warning(
+                "meta.total changed while paging %s (%s); %d distinct records read",
+                query.path, " -> ".join(map(str, walker.progress.totals)), count,
+            )
+
+    def _send(self, query: CustomerQuery, page: int) -> CluePage:
+        """One try: build, send and parse the request for ``page``."""
+        params: list[tuple[str, str]] = [("page", str(page)), ("per_page", str(query.per_page))]
+        body: bytes | None = None
+        if self.settings.filters_in == "query":
+            params.extend(query.filters.to_query_params())
+        else:
+            json_body = query.filters.to_json_body()
+            body = json.dumps(json_body, ensure_ascii=False).encode() if json_body else None
+        context = RequestContext(path=query.path, page=page)
+        self.counts.requests += 1
+        try:
+            response = self._session.get(
+                self.settings.base_url + query.path, params=params, data=body, timeout=self._timeout
+            )
+            content = response.content
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
+            raise ClueConnectionError(
+                f"no response ({type(err).__name__})", path=context.path, page=page
+            ) from None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return parse_response(response.status_code, content, context, retry_after=retry_after)
+
+    def _log_retry(self, error: ClueAPIError, retry_number: int, delay: float) -> None:
+        self.counts.retries += 1
+        name = type(error).__name__
+        self.counts.retried_errors[name] = self.counts.retried_errors.get(name, 0) + 1
+        self._log.warning(
+            "Retry %d of %d in %.2fs after %s: %s", retry_number, self.retry_policy.max_retries, delay, name, error
+        )

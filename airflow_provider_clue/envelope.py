@@ -1,0 +1,144 @@
+"""Turn one HTTP response into a checked page, or into the right :class:`ClueAPIError`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_clue.exceptions import (
+    ClueAPIError,
+    ClueAuthError,
+    ClueBadRequestError,
+    ClueMalformedResponseError,
+    ClueRateLimitError,
+    ClueServerError,
+)
+from airflow_provider_clue.redaction import redact_personal_data
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The paginator block of a response, as the server reports it."""
+
+    current_page: int
+    last_page: int
+    per_page: int
+    total: int
+    has_pages: bool
+
+
+@dataclass(frozen=True)
+class CluePage:
+    """One validated response: its ``meta``, its records, and the whole envelope."""
+
+    meta: PageMeta
+    records: list[Record]
+    envelope: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Where a response came from, for error messages: the URL path and the page asked for."""
+
+    path: str
+    page: int | None
+
+
+def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
+    """The error class of an HTTP status or an API ``code``, and a few words that say what it means."""
+    if status in (401, 403):
+        return ClueAuthError, "the API refused the token or the user"
+    if status == 429:
+        return ClueRateLimitError, "rate limited"
+    if status >= 500:
+        return ClueServerError, "server error"
+    return ClueBadRequestError, "the API rejected the request"
+
+
+def parse_response(
+    status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None
+) -> CluePage:
+    """Check HTTP status, then ``code``/``status``, then ``meta`` and ``data``; return the page."""
+    where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
+    document = _decode(body)
+    api_code = document.get("code") if isinstance(document, Mapping) else None
+    api_message = _message_of(document)
+    if status != 200:
+        _raise_for(status, "", where, api_code, api_message, retry_after)
+    if document is None:
+        raise ClueMalformedResponseError("response body is not JSON", retryable=True, **where)
+    if not isinstance(document, dict):
+        raise ClueMalformedResponseError("response body is not a JSON object", **where)
+    if api_code != 200 or document.get("status") != "success":
+        code_status = api_code if isinstance(api_code, int) and not isinstance(api_code, bool) else 0
+        if code_status >= 400:
+            _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, retry_after)
+        raise ClueMalformedResponseError(
+            f"envelope has code {api_code!r} and status {document.get('status')!r}, "
+            "expected code 200 and status 'success'",
+            api_code=api_code, api_message=api_message, **where,
+        )
+    return CluePage(meta=_meta(document, where), records=_records(document, where), envelope=document)
+
+
+def _raise_for(
+    status: int,
+    suffix: str,
+    where: dict[str, Any],
+    api_code: object,
+    api_message: str | None,
+    retry_after: float | None,
+) -> None:
+    error_class, meaning = error_class_for(status)
+    context = {**where, "api_code": api_code, "api_message": api_message}
+    if error_class is ClueRateLimitError:
+        raise ClueRateLimitError(meaning + suffix, retry_after=retry_after, **context)
+    raise error_class(meaning + suffix, **context)
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _message_of(document: Any) -> str | None:
+    if not isinstance(document, Mapping):
+        return None
+    message = document.get("message")
+    if message is None:
+        return None
+    return redact_personal_data(str(message))
+
+
+def _meta(document: Mapping[str, Any], where: dict[str, Any]) -> PageMeta:
+    meta = document.get("meta")
+    if not isinstance(meta, Mapping):
+        raise ClueMalformedResponseError("envelope has no 'meta' object", **where)
+    numbers = {}
+    for name, minimum in (("current_page", 1), ("last_page", 0), ("per_page", 1), ("total", 0)):
+        value = meta.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ClueMalformedResponseError(
+                f"meta.{name} is {value!r}, expected an integer >= {minimum}", **where
+            )
+        numbers[name] = value
+    return PageMeta(has_pages=bool(meta.get("has_pages")), **numbers)
+
+
+def _records(document: Mapping[str, Any], where: dict[str, Any]) -> list[Record]:
+    data = document.get("data")
+    if not isinstance(data, list):
+        raise ClueMalformedResponseError("envelope has no 'data' list", **where)
+    for index, record in enumerate(data):
+        if not isinstance(record, dict):
+            raise ClueMalformedResponseError(f"data[{index}] is not an object", **where)
+        record_id = record.get("id")
+        if isinstance(record_id, bool) or not isinstance(record_id, (str, int)) or record_id == "":
+            raise ClueMalformedResponseError(f"data[{index}] has no usable 'id'", **where)
+    return data

@@ -1,0 +1,116 @@
+"""Exceptions raised by the clue provider.
+
+Every error the provider raises is a :class:`ClueError`. Input and configuration problems are
+found before any request is sent; API problems carry the HTTP status, the API's ``code`` and
+``message``, and the request's path and page, but never the token or a record's personal data.
+"""
+
+from __future__ import annotations
+
+
+class ClueError(Exception):
+    """Base class of every error raised by the clue provider."""
+
+
+class ClueValidationError(ClueError, ValueError):
+    """An argument or filter is not acceptable; raised before any request is sent.
+
+    :param field: the offending field, e.g. ``filters.operator`` or ``user_id``.
+    :param problem: what is wrong and what is allowed.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class ClueConfigurationError(ClueValidationError):
+    """The Airflow connection is not usable (bad base URL, unknown extra, missing token...)."""
+
+
+class ClueAPIError(ClueError):
+    """The API answered with an error, or could not be reached.
+
+    :param summary: what went wrong, already free of secrets and personal data.
+    :param path: the request's URL path.
+    :param page: the requested page number.
+    :param http_status: the HTTP status, if a response arrived.
+    :param api_code: the envelope's ``code``, if the body had one.
+    :param api_message: the envelope's ``message``, if the body had one (redacted).
+    """
+
+    retryable = False
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        path: str,
+        page: int | None = None,
+        http_status: int | None = None,
+        api_code: object = None,
+        api_message: str | None = None,
+    ) -> None:
+        self.summary = summary
+        self.path = path
+        self.page = page
+        self.http_status = http_status
+        self.api_code = api_code
+        self.api_message = api_message
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [self.summary, f"HTTP status {self.http_status if self.http_status is not None else '-'}"]
+        if self.api_code is not None:
+            parts.append(f"code {self.api_code!r}")
+        if self.api_message:
+            parts.append(f"message {self.api_message!r}")
+        where = f"GET {self.path}" + (f" page {self.page}" if self.page is not None else "")
+        return f"{'; '.join(parts)} ({where})"
+
+
+class ClueAuthError(ClueAPIError):
+    """The token was refused (HTTP or API code 401/403). Not retried."""
+
+
+class ClueBadRequestError(ClueAPIError):
+    """The API rejected the request (400, 404, 422 and other client errors). Not retried."""
+
+
+class ClueRateLimitError(ClueAPIError):
+    """HTTP or API code 429. Retried, honouring ``retry_after`` (seconds) when the server sent it."""
+
+    retryable = True
+
+    def __init__(self, summary: str, *, retry_after: float | None = None, **context: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(summary, **context)  # type: ignore[arg-type]
+
+
+class ClueServerError(ClueAPIError):
+    """HTTP or API code 5xx. Retried."""
+
+    retryable = True
+
+
+class ClueConnectionError(ClueAPIError):
+    """No response: the connection failed, was dropped, or timed out. Retried."""
+
+    retryable = True
+
+
+class ClueMalformedResponseError(ClueAPIError):
+    """The response is not the documented envelope.
+
+    A body that is not JSON at all (truncated, an HTML error page) is retried; a JSON body of the
+    wrong shape is not, since asking again gives the same answer.
+    """
+
+    def __init__(self, summary: str, *, retryable: bool = False, **context: object) -> None:
+        self.retryable = retryable
+        super().__init__(summary, **context)  # type: ignore[arg-type]
+
+
+class CluePagingError(ClueAPIError):
+    """The ``meta`` of successive pages is inconsistent (does not advance, or is absurd)."""

@@ -1,0 +1,254 @@
+"""The API's filters: validated before any request, then encoded as a JSON body or Laravel query arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from airflow_provider_clue.api_time import API_TIME_PATTERN, format_api_time, parse_api_time
+from airflow_provider_clue.exceptions import ClueValidationError
+
+FiltersIn = Literal["body", "query"]
+
+OPERATOR_CODES = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
+SEX_CODES = {0: "unknown", 1: "male", 2: "female"}
+FLAG_CODES = {0: "no", 1: "yes"}
+_MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Component:
+    """A custom-field filter: the component's id (from the pool's template) and the value to match."""
+
+    id: str
+    value: str | int | float
+
+
+@dataclass(frozen=True)
+class ClueFilters:
+    """Validated filters of ``get_customer``; every field is optional.
+
+    ``created_at`` holds the two inclusive bounds as the API's strings, already in the
+    connection's zone. Build one with :meth:`from_mapping`.
+    """
+
+    phone: str | None = None
+    email: str | None = None
+    company: str | None = None
+    created_at: tuple[str, str] | None = None
+    operator: tuple[int, ...] | None = None
+    sex: tuple[int, ...] | None = None
+    is_follow: int | None = None
+    ai_call: int | None = None
+    components: tuple[Component, ...] | None = None
+    encryption: bool | None = None
+
+    @classmethod
+    def from_mapping(
+        cls, filters: Mapping[str, Any] | ClueFilters | None, *, zone: ZoneInfo
+    ) -> ClueFilters:
+        """Validate ``filters`` keyed by the API's own names; raise :class:`ClueValidationError`."""
+        if filters is None:
+            return cls()
+        if isinstance(filters, ClueFilters):
+            return filters
+        if not isinstance(filters, Mapping):
+            raise ClueValidationError(
+                "filters", f"expected a mapping of the API's filter names, got {type(filters).__name__}"
+            )
+        allowed = [f.name for f in fields(cls)]
+        unknown = sorted(str(key) for key in filters if key not in allowed)
+        if unknown:
+            raise ClueValidationError(
+                f"filters.{unknown[0]}", f"unknown filter; allowed: {', '.join(allowed)}"
+            )
+        values = {key: value for key, value in filters.items() if value is not None}
+        return cls(
+            phone=_text(values, "phone", personal=True),
+            email=_text(values, "email", personal=True),
+            company=_text(values, "company"),
+            created_at=_created_at(values.get("created_at"), zone),
+            operator=_code_list(values, "operator", OPERATOR_CODES),
+            sex=_code_list(values, "sex", SEX_CODES),
+            is_follow=_code(values, "is_follow", FLAG_CODES),
+            ai_call=_code(values, "ai_call", FLAG_CODES),
+            components=_components(values.get("components")),
+            encryption=_boolean(values, "encryption"),
+        )
+
+    def with_created_at(self, created_at: tuple[str, str]) -> ClueFilters:
+        """Return a copy whose ``created_at`` is ``created_at`` (API strings, already validated)."""
+        return ClueFilters(**{**self._as_dict(), "created_at": created_at})
+
+    def to_json_body(self) -> dict[str, Any]:
+        """The filters as the vendor's JSON body (only the fields that are set)."""
+        body: dict[str, Any] = {}
+        for name, value in self._as_dict().items():
+            if value is None:
+                continue
+            if name == "components":
+                body[name] = [{"id": c.id, "value": c.value} for c in value]
+            elif isinstance(value, tuple):
+                body[name] = list(value)
+            else:
+                body[name] = value
+        return body
+
+    def to_query_params(self) -> list[tuple[str, str]]:
+        """The filters as Laravel query arrays: ``created_at[]=a&created_at[]=b&components[0][id]=...``."""
+        params: list[tuple[str, str]] = []
+        for name, value in self._as_dict().items():
+            if value is None:
+                continue
+            if name == "components":
+                for index, component in enumerate(value):
+                    params.append((f"components[{index}][id]", component.id))
+                    params.append((f"components[{index}][value]", str(component.value)))
+            elif isinstance(value, tuple):
+                params.extend((f"{name}[]", str(item)) for item in value)
+            elif isinstance(value, bool):
+                params.append((name, "1" if value else "0"))
+            else:
+                params.append((name, str(value)))
+        return params
+
+    def _as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _describe(value: object, *, personal: bool = False) -> str:
+    """A value as it may appear in an error message: personal data is shown by type only."""
+    if personal:
+        return f"a value of type {type(value).__name__}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _text(values: Mapping[str, Any], name: str, *, personal: bool = False) -> str | None:
+    if name not in values:
+        return None
+    value = values[name]
+    if not isinstance(value, str) or not value.strip():
+        raise ClueValidationError(
+            f"filters.{name}",
+            f"expected a non-empty string, got {_describe(value, personal=personal and isinstance(value, str))}",
+        )
+    if len(value) > _MAX_TEXT:
+        raise ClueValidationError(f"filters.{name}", f"at most {_MAX_TEXT} characters are allowed")
+    return value
+
+
+def _as_int(value: object) -> int | None:
+    """An int given as int or digit string (templates render strings); ``None`` if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _allowed(codes: Mapping[int, str]) -> str:
+    return ", ".join(f"{code} ({label})" for code, label in codes.items())
+
+
+def _code(values: Mapping[str, Any], name: str, codes: Mapping[int, str]) -> int | None:
+    if name not in values:
+        return None
+    code = _as_int(values[name])
+    if code not in codes:
+        raise ClueValidationError(
+            f"filters.{name}", f"got {_describe(values[name])}; allowed: {_allowed(codes)}"
+        )
+    return code
+
+
+def _code_list(values: Mapping[str, Any], name: str, codes: Mapping[int, str]) -> tuple[int, ...] | None:
+    if name not in values:
+        return None
+    raw = values[name]
+    items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+    if not items:
+        raise ClueValidationError(f"filters.{name}", f"expected at least one of: {_allowed(codes)}")
+    result = []
+    for item in items:
+        code = _as_int(item)
+        if code not in codes:
+            raise ClueValidationError(
+                f"filters.{name}", f"got {_describe(item)}; allowed: a list of {_allowed(codes)}"
+            )
+        result.append(code)
+    return tuple(dict.fromkeys(result))
+
+
+def _boolean(values: Mapping[str, Any], name: str) -> bool | None:
+    if name not in values:
+        return None
+    value = values[name]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ClueValidationError(f"filters.{name}", f"expected true or false, got {_describe(value)}")
+
+
+def _components(raw: object) -> tuple[Component, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, (list, tuple)) or not raw:
+        raise ClueValidationError(
+            "filters.components", 'expected a non-empty list of {"id": ..., "value": ...} objects'
+        )
+    result = []
+    for index, item in enumerate(raw):
+        field = f"filters.components[{index}]"
+        if isinstance(item, Component):
+            result.append(item)
+            continue
+        if not isinstance(item, Mapping) or set(item) != {"id", "value"}:
+            raise ClueValidationError(field, f'expected {{"id": ..., "value": ...}}, got {_describe(item)}')
+        component_id, value = item["id"], item["value"]
+        if not isinstance(component_id, str) or not component_id.strip():
+            raise ClueValidationError(f"{field}.id", f"expected a non-empty string, got {_describe(component_id)}")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ClueValidationError(f"{field}.value", f"expected a string or number, got {_describe(value)}")
+        result.append(Component(id=component_id, value=value))
+    return tuple(result)
+
+
+def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
+    """Two inclusive bounds, strings in ``zone`` or datetimes (naive = wall clock in ``zone``)."""
+    if raw is None:
+        return None
+    if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence) or len(raw) != 2:
+        raise ClueValidationError(
+            "filters.created_at",
+            f"expected two bounds [start, end] ({API_TIME_PATTERN} strings or datetimes), got {_describe(raw)}",
+        )
+    start, end = (_bound(value, zone, rounding) for value, rounding in zip(raw, ("ceil", "floor")))
+    if start > end:
+        raise ClueValidationError(
+            "filters.created_at", f"start {start.isoformat()} is after end {end.isoformat()}"
+        )
+    return (
+        format_api_time(start, zone, rounding="ceil"),
+        format_api_time(end, zone, rounding="floor"),
+    )
+
+
+def _bound(value: object, zone: ZoneInfo, rounding: str) -> datetime:
+    which = "start" if rounding == "ceil" else "end"
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+    if isinstance(value, str):
+        try:
+            return parse_api_time(value, zone)
+        except ValueError as err:
+            raise ClueValidationError(f"filters.created_at ({which})", str(err)) from None
+    raise ClueValidationError(
+        f"filters.created_at ({which})", f"expected a {API_TIME_PATTERN} string or a datetime, got {_describe(value)}"
+    )

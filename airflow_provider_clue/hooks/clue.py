@@ -1,0 +1,115 @@
+"""ClueHook: read a customer pool of the clue API through an Airflow connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_clue.client import ClueClient
+from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.exceptions import ClueError
+from airflow_provider_clue.request_validation import check_positive_int
+
+if TYPE_CHECKING:
+    from airflow_provider_clue.envelope import Record
+    from airflow_provider_clue.filters import ClueFilters
+
+
+class ClueHook(BaseHook):
+    """Read clues (sales leads) from the customer-pool API.
+
+    Every argument is checked before a request is sent; one ``requests.Session`` serves all
+    pages; transient errors (429, 5xx, dropped connections, non-JSON bodies) are retried with
+    backoff, bounded by the connection's ``max_retries`` and ``max_retry_wait``.
+
+    :param clue_conn_id: the ``clue`` connection: host is the base URL, password the API token,
+        login the default ``user_id``; extras as listed in ``get_provider_info()``.
+    """
+
+    conn_name_attr = "clue_conn_id"
+    default_conn_name = "clue_default"
+    conn_type = "clue"
+    hook_name = "Clue"
+
+    def __init__(self, clue_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clue_conn_id = clue_conn_id
+
+    @cached_property
+    def settings(self) -> ClueConnectionSettings:
+        """The connection's validated settings."""
+        from airflow.sdk.log import mask_secret
+
+        settings = ClueConnectionSettings.from_connection(self.get_connection(self.clue_conn_id))
+        mask_secret(settings.token)
+        return settings
+
+    @cached_property
+    def client(self) -> ClueClient:
+        """The HTTP client; its session is reused for every call of this hook."""
+        return ClueClient(self.settings, logger=self.log)
+
+    def get_customer(
+        self,
+        *,
+        page: int = 1,
+        per_page: int | None = None,
+        filters: Mapping[str, Any] | ClueFilters | None = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+    ) -> dict[str, Any]:
+        """Fetch one page and return its validated envelope (``code``, ``status``, ``meta``, ``data``).
+
+        :param page: the 1-based page number.
+        :param per_page: page size asked for; the server may clamp it (read ``meta.per_page``).
+        :param filters: the API's filters by their own names, or a ``ClueFilters``.
+        :param user_id: whose pool to read; the connection's login by default.
+        :param stage: the pool stage, ``clue`` by default.
+        """
+        check_positive_int("page", page)
+        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+        return self.client.get_page(query, page).envelope
+
+    def iter_customers(
+        self,
+        *,
+        filters: Mapping[str, Any] | ClueFilters | None = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        per_page: int | None = None,
+        max_records: int | None = None,
+    ) -> Iterator[Record]:
+        """Yield every matching record exactly once, paging as the server's ``meta`` says.
+
+        The arguments are validated when this is called, before the first record is asked for.
+
+        :param max_records: stop after this many distinct records.
+        """
+        if max_records is not None:
+            check_positive_int("max_records", max_records)
+        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+        return self.client.iter_records(query, max_records=max_records)
+
+    def count_customers(
+        self,
+        *,
+        filters: Mapping[str, Any] | ClueFilters | None = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+    ) -> int:
+        """The number of matching records (``meta.total``), read with one one-record request."""
+        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=1)
+        return self.client.get_page(query, 1).meta.total
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the base URL, token and default user by counting the default user's clues."""
+        try:
+            if not self.settings.user_id:
+                return False, "The connection has no User ID (login); set it to the user's UUID to test."
+            total = self.count_customers()
+        except ClueError as err:
+            return False, str(err)
+        return True, f"Connection OK: {total} records in stage 'clue' for user {self.settings.user_id}."

@@ -1,0 +1,55 @@
+"""The provider metadata Airflow discovers: the hook, the ``clue`` connection type and its form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_clue.connection_settings import DEFAULT_BASE_URL, EXTRA_FIELDS, ExtraField
+
+PACKAGE_NAME = "airflow-provider-clue"
+HOOK_CLASS = "airflow_provider_clue.hooks.clue.ClueHook"
+
+
+def provider_info(version: str) -> dict[str, Any]:
+    return {
+        "package-name": PACKAGE_NAME,
+        "name": "Clue",
+        "description": "Pull sales leads (clues) from the clue customer-pool API.",
+        "versions": [version],
+        "integrations": [
+            {
+                "integration-name": "Clue",
+                "external-doc-url": "https://ai.api.longlonglong.cn",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [{"integration-name": "Clue", "python-modules": ["airflow_provider_clue.hooks.clue"]}],
+        "connection-types": [
+            {
+                "connection-type": "clue",
+                "hook-class-name": HOOK_CLASS,
+                "hook-name": "Clue",
+                "conn-fields": {extra.name: _conn_field(extra) for extra in EXTRA_FIELDS},
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port"],
+                    "relabeling": {"host": "Base URL", "password": "API token", "login": "User ID"},
+                    "placeholders": {
+                        "host": DEFAULT_BASE_URL,
+                        "login": "40863af8-db4a-41c6-a269-eb5bc386d97f",
+                        "password": "the API token (sent as a Bearer token)",
+                    },
+                },
+            }
+        ],
+    }
+
+
+def _conn_field(extra: ExtraField) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": [extra.type, "null"], "default": extra.default}
+    if extra.enum:
+        schema["enum"] = list(extra.enum)
+    if extra.minimum is not None:
+        schema["minimum"] = extra.minimum
+    if extra.maximum is not None:
+        schema["maximum"] = extra.maximum
+    return {"label": extra.label, "description": extra.description, "schema": schema}

@@ -1,0 +1,22 @@
+"""Keep personal data out of text that reaches logs and exception messages."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_LIKE = re.compile(r"(?<!\d)\+?\d[\d -]{5,}\d(?!\d)")
+_MAX_LENGTH = 300
+
+
+def redact_personal_data(text: str) -> str:
+    """Replace e-mail addresses and phone-like digit runs (7+ digits) with ``[redacted]``.
+
+    Also caps the text at a few hundred characters, so a server that echoes a whole record or an
+    HTML page into its error message cannot flood a log.
+    """
+    text = _EMAIL.sub("[redacted]", text)
+    text = _PHONE_LIKE.sub("[redacted]", text)
+    if len(text) > _MAX_LENGTH:
+        text = text[:_MAX_LENGTH] + "..."
+    return text

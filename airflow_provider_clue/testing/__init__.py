@@ -1,0 +1,13 @@
+"""A faithful stand-in for the clue API, for this project's tests and for users' own DAG tests.
+
+``ClueEmulator`` serves the API over real HTTP on loopback; ``python -m airflow_provider_clue.testing``
+runs it from the command line; the pytest fixture ``clue_emulator`` gives each test a fresh one.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_clue.testing.emulator import DEFAULT_TOKEN, DEFAULT_USER_ID, ClueEmulator
+from airflow_provider_clue.testing.faults import FAULT_KINDS, FaultRates
+from airflow_provider_clue.testing.server import LoggedRequest
+
+__all__ = ["DEFAULT_TOKEN", "DEFAULT_USER_ID", "FAULT_KINDS", "ClueEmulator", "FaultRates", "LoggedRequest"]

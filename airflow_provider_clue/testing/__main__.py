@@ -1,0 +1,75 @@
+"""Run the clue API emulator: ``python -m airflow_provider_clue.testing --port 8765 --records 1000``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+
+from airflow_provider_clue.testing.emulator import (
+    DEFAULT_END,
+    DEFAULT_START,
+    DEFAULT_TOKEN,
+    DEFAULT_USER_ID,
+    ClueEmulator,
+)
+from airflow_provider_clue.testing.faults import FAULT_KINDS, FaultRates
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m airflow_provider_clue.testing", description="Serve an emulated clue API on loopback."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="bearer token to accept")
+    parser.add_argument("--user-id", action="append", dest="user_ids", metavar="UUID",
+                        help=f"an account that exists (repeatable; default {DEFAULT_USER_ID})")
+    parser.add_argument("--stage", action="append", dest="stages", metavar="STAGE",
+                        help="a pool stage that exists (repeatable; default clue)")
+    parser.add_argument("--records", type=int, default=1000, help="records per pool (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic records")
+    parser.add_argument("--start", default=DEFAULT_START, help=f"first creation time (default {DEFAULT_START!r})")
+    parser.add_argument("--end", default=DEFAULT_END, help=f"end of creation times (default {DEFAULT_END!r})")
+    parser.add_argument("--timezone", default="Asia/Shanghai", help="zone of created_at (default Asia/Shanghai)")
+    parser.add_argument("--max-per-page", type=int, default=100, help="largest page served (default 100)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each API request")
+    for kind in FAULT_KINDS:
+        parser.add_argument(f"--{kind.replace('_', '-')}-rate", type=float, default=0.0, dest=kind,
+                            help=f"probability of a {kind} fault per request")
+    parser.add_argument("--retry-after", default="1", help="Retry-After header of injected 429s (default 1)")
+    return parser
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        faults = FaultRates(retry_after=args.retry_after, **{kind: getattr(args, kind) for kind in FAULT_KINDS})
+        emulator = ClueEmulator(
+            records=args.records, seed=args.seed, token=args.token,
+            user_ids=args.user_ids or (DEFAULT_USER_ID,), stages=args.stages or ("clue",),
+            start=args.start, end=args.end, timezone=args.timezone, max_per_page=args.max_per_page,
+            latency=args.latency, faults=faults, host=args.host, port=args.port,
+        )
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _stop)
+    emulator.start()
+    print(f"Clue API emulator serving {emulator.url} for users {', '.join(emulator.user_ids)}", flush=True)
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

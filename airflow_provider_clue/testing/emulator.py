@@ -1,0 +1,273 @@
+"""ClueEmulator: a real HTTP server that behaves like the clue API, for tests and demos."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
+from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates
+from airflow_provider_clue.testing.records import RecordFactory
+from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
+from airflow_provider_clue.testing.store import PoolQuery, Record, RecordPool
+
+DEFAULT_TOKEN = "emulator-token"
+DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
+DEFAULT_START = "2026-10-01 00:00:00"
+DEFAULT_END = "2026-11-01 00:00:00"
+PageListener = Callable[[str, str, int], None]
+
+
+class ClueEmulator:
+    """The clue API on loopback, with the semantics ``NOTES.md`` assumes.
+
+    Newest-first order, ``created_at`` inclusive at both ends in ``timezone``, ``per_page``
+    clamped silently to ``max_per_page``, bearer auth (401 ``{"message": "Unauthenticated."}``),
+    HTTP 422 for invalid filters, HTTP 200 with ``code`` 403/422 for an unknown user or stage,
+    filters read from a JSON body or Laravel query arrays. Use it as a context manager::
+
+        with ClueEmulator(records=500) as emulator:
+            os.environ.update(emulator.airflow_env())
+            ...
+
+    :param records: records generated in each pool, spread over ``[start, end)``.
+    :param seed: makes the records reproducible.
+    :param token: the bearer token the server accepts.
+    :param user_ids: the accounts that exist; each gets its own pool per stage.
+    :param stages: the pool stages that exist.
+    :param start: first creation time, ``YYYY-MM-DD HH:MM:SS`` in ``timezone``.
+    :param end: end of creation times (exclusive), same format.
+    :param max_per_page: the largest page the server honours.
+    :param latency: seconds each API request waits before it is answered.
+    :param faults: random fault rates (see :class:`FaultRates`).
+    :param port: 0 picks a free port.
+    """
+
+    def __init__(
+        self,
+        *,
+        records: int = 1000,
+        seed: int = 0,
+        token: str = DEFAULT_TOKEN,
+        user_ids: Sequence[str] = (DEFAULT_USER_ID,),
+        stages: Sequence[str] = ("clue",),
+        start: str = DEFAULT_START,
+        end: str = DEFAULT_END,
+        timezone: str = DEFAULT_TIMEZONE,
+        max_per_page: int = 100,
+        latency: float = 0.0,
+        faults: FaultRates | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if not user_ids or not stages:
+            raise ValueError("the emulator needs at least one user id and one stage")
+        if max_per_page < 1 or records < 0 or latency < 0:
+            raise ValueError("max_per_page must be >= 1; records and latency must be >= 0")
+        self.token = token
+        self.user_ids = tuple(user_ids)
+        self.stages = tuple(stages)
+        self.timezone = timezone
+        self.max_per_page = max_per_page
+        self.latency = latency
+        self.faults = FaultPlan(rates=faults or FaultRates(), seed=seed)
+        zone = load_zone(timezone)
+        first, last = (int(parse_api_time(text, zone).timestamp()) for text in (start, end))
+        if first >= last:
+            raise ValueError(f"start {start!r} must be before end {end!r}")
+        self._pools = {
+            (user_id, stage): RecordPool(
+                RecordFactory(seed=seed, user_id=user_id, stage=stage, zone=zone), count=records, start=first, end=last
+            )
+            for user_id in self.user_ids
+            for stage in self.stages
+        }
+        self._log: list[LoggedRequest] = []
+        self._log_lock = threading.Lock()
+        self._page_listeners: list[PageListener] = []
+        self._address = (host, port)
+        self._server: EmulatorServer | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> ClueEmulator:
+        """Start serving in a background thread; returns ``self``."""
+        if self._server is None:
+            self._server = EmulatorServer(self._address, self)
+            serve_in_thread(self._server)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> ClueEmulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (the command line's mode)."""
+        self._server = EmulatorServer(self._address, self)
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:41234``."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; use it as a context manager or call start()")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def user_id(self) -> str:
+        """The first (default) user id."""
+        return self.user_ids[0]
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def connection_json(self, **extra: Any) -> str:
+        """A ``clue`` connection to this emulator in Airflow's JSON form, with ``extra`` set."""
+        return json.dumps(
+            {"conn_type": "clue", "host": self.url, "password": self.token, "login": self.user_id, "extra": extra}
+        )
+
+    def airflow_env(self, conn_id: str = "clue_default", **extra: Any) -> dict[str, str]:
+        """``{"AIRFLOW_CONN_<ID>": <connection JSON>}`` to put into ``os.environ``."""
+        return {f"AIRFLOW_CONN_{conn_id.upper()}": self.connection_json(**extra)}
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def pool(self, user_id: str | None = None, stage: str = "clue") -> RecordPool:
+        pool = self.pool_or_none(user_id or self.user_id, stage)
+        if pool is None:
+            raise KeyError(f"no pool for user {user_id!r} and stage {stage!r}")
+        return pool
+
+    def pool_or_none(self, user_id: str, stage: str) -> RecordPool | None:
+        return self._pools.get((user_id, stage))
+
+    def records(
+        self, *, created_at: tuple[str, str] | None = None, user_id: str | None = None, stage: str = "clue"
+    ) -> list[Record]:
+        """The records the API would return for ``created_at`` (inclusive strings), newest first."""
+        pool = self.pool(user_id, stage)
+        query = PoolQuery()
+        if created_at is not None:
+            start, end = (int(parse_api_time(text, pool.zone).timestamp()) for text in created_at)
+            query = PoolQuery(created_from=start, created_to=end)
+        return list(pool.records(query))
+
+    def ids(self, **kwargs: Any) -> set[str]:
+        """The ids of :meth:`records` with the same arguments."""
+        return {str(record["id"]) for record in self.records(**kwargs)}
+
+    def insert(
+        self,
+        count: int = 1,
+        *,
+        created_at: datetime | str | None = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        **fields: Any,
+    ) -> list[Record]:
+        """Add ``count`` records created at ``created_at`` (default now), with ``fields`` overriding."""
+        pool = self.pool(user_id, stage)
+        moment = parse_api_time(created_at, pool.zone) if isinstance(created_at, str) else created_at
+        return [pool.insert(fields, created_at=moment) for _ in range(count)]
+
+    def delete(self, ids: Iterable[str], *, user_id: str | None = None, stage: str = "clue") -> int:
+        """Remove records by id; returns how many existed."""
+        return self.pool(user_id, stage).delete(ids)
+
+    # -- faults, latency, request log ----------------------------------------------------------
+
+    def fail_next(self, kind: FaultKind, times: int = 1) -> None:
+        """Answer the next ``times`` API requests with fault ``kind``."""
+        self.faults.fail_next(kind, times)
+
+    def set_faults(self, **rates: float | str) -> None:
+        """Set random fault rates, e.g. ``set_faults(rate_limit=0.05, retry_after="1")``."""
+        self.faults.set_rates(**rates)
+
+    def on_page(self, listener: PageListener) -> None:
+        """Call ``listener(user_id, stage, page)`` after each page is served (e.g. to insert records)."""
+        self._page_listeners.append(listener)
+
+    def after_page(self, user_id: str, stage: str, page: int) -> None:
+        for listener in list(self._page_listeners):
+            listener(user_id, stage, page)
+
+    def record(self, entry: LoggedRequest) -> None:
+        with self._log_lock:
+            self._log.append(entry)
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every API request seen so far (control requests are not logged)."""
+        with self._log_lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    # -- the control API (for a separate process, e.g. the command-line server) ------------------
+
+    def control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+        """Serve ``/_emulator/<path>``: ``health``, ``requests``, ``records``, ``records/delete``,
+        ``records/query``, ``faults`` and ``latency``."""
+        try:
+            payload = json.loads(body) if body.strip() else {}
+            if not isinstance(payload, Mapping):
+                raise ValueError("the body must be a JSON object")
+            return 200, self._control(method, path, payload)
+        except LookupError as err:
+            return 404, {"message": str(err)}
+        except (TypeError, ValueError) as err:
+            return 400, {"message": str(err)}
+
+    def _control(self, method: str, path: str, payload: Mapping[str, Any]) -> Any:
+        where = {"user_id": payload.get("user_id"), "stage": payload.get("stage", "clue")}
+        if (method, path) == ("GET", "health"):
+            return {"ok": True}
+        if (method, path) == ("GET", "requests"):
+            return [asdict(entry) for entry in self.requests]
+        if (method, path) == ("DELETE", "requests"):
+            self.clear_requests()
+            return {"ok": True}
+        if (method, path) == ("POST", "records"):
+            inserted = self.insert(
+                int(payload.get("count", 1)), created_at=payload.get("created_at"), **where, **payload.get("fields", {})
+            )
+            return {"records": inserted}
+        if (method, path) == ("POST", "records/delete"):
+            return {"deleted": self.delete(payload.get("ids", []), **where)}
+        if (method, path) == ("POST", "records/query"):
+            created_at = payload.get("created_at")
+            ids = sorted(self.ids(created_at=tuple(created_at) if created_at else None, **where))
+            return {"count": len(ids), "ids": ids}
+        if (method, path) == ("PUT", "faults"):
+            self.faults.clear()
+            self.set_faults(**payload.get("rates", {}))
+            for kind, times in payload.get("fail_next", {}).items():
+                self.fail_next(kind, int(times))
+            return {"ok": True}
+        if (method, path) == ("PUT", "latency"):
+            seconds = float(payload["seconds"])
+            if seconds < 0:
+                raise ValueError("latency must be >= 0")
+            self.latency = seconds
+            return {"ok": True}
+        raise LookupError(f"no control endpoint {method} /_emulator/{path}")

@@ -1,0 +1,105 @@
+"""Deterministic synthetic clue records: realistic fields, Chinese names, valid mobile numbers.
+
+A record is a pure function of ``(seed, user_id, seq, created_at)``, so a pool of a million
+records is held as creation times only and each record is built when a page asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from airflow_provider_clue.api_time import API_TIME_FORMAT
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+_GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫宇浩然子轩欣怡梓涵晨阳"
+_CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "西安", "重庆", "长沙")
+_WORDS = ("腾飞", "华信", "中科", "盛达", "恒通", "锦程", "新创", "汇智", "远航", "鼎盛", "金山", "博雅")
+_TRADES = ("科技", "信息技术", "贸易", "教育咨询", "网络", "文化传媒", "实业", "软件")
+_MAIL_DOMAINS = ("qq.com", "163.com", "126.com", "foxmail.com", "sina.com", "outlook.com")
+# Mobile number prefixes by carrier, with the API's operator codes: 1 Telecom, 2 Unicom, 3 Mobile.
+_PREFIXES = {
+    1: (133, 149, 153, 173, 177, 180, 181, 189, 199),
+    2: (130, 131, 132, 145, 155, 156, 166, 175, 176, 185, 186),
+    3: (134, 135, 136, 137, 138, 139, 147, 150, 151, 152, 157, 158, 159, 178, 182, 183, 184, 187, 188, 198),
+}
+COMPONENT_TEMPLATE = {
+    "意向产品": ("6f1c2a9e-3b1d-4c55-9a1e-2d7f8b9c0a11", ("AI外呼", "智能客服", "短信营销", "企业微信")),
+    "客户来源": ("9b4e7d21-5c3a-4f88-b2d6-7e1f0a3c5d22", ("百度推广", "抖音", "展会", "转介绍", "官网")),
+}
+
+
+@dataclass(frozen=True)
+class RecordFactory:
+    """Builds the records of one pool (one user's pool stage) from a seed."""
+
+    seed: int
+    user_id: str
+    stage: str
+    zone: ZoneInfo
+
+    def record(self, seq: int, created_epoch: int) -> dict[str, object]:
+        """The record number ``seq``, created at ``created_epoch`` (Unix seconds)."""
+        digest = hashlib.blake2b(f"{self.seed}:{self.user_id}:{self.stage}:{seq}".encode(), digest_size=32).digest()
+        rng = random.Random(int.from_bytes(digest[16:24], "big"))
+        created = datetime.fromtimestamp(created_epoch, self.zone)
+        updated = created + timedelta(seconds=rng.choice((0, 0, rng.randrange(1, 86_400 * 3))))
+        operator = rng.choice((1, 2, 3, 3))
+        phone = f"{rng.choice(_PREFIXES[operator])}{rng.randrange(10**8):08d}"
+        has_email = rng.random() < 0.7
+        email = f"{''.join(rng.choices('abcdefghjkmnpqrstuvwxyz', k=rng.randint(3, 8)))}{rng.randrange(1000)}@{rng.choice(_MAIL_DOMAINS)}"
+        company = (
+            f"{rng.choice(_CITIES)}{rng.choice(_WORDS)}{rng.choice(_TRADES)}有限公司" if rng.random() < 0.8 else None
+        )
+        return {
+            "id": str(uuid.UUID(bytes=digest[:16], version=4)),
+            "user_id": self.user_id,
+            "created_user_id": str(uuid.UUID(bytes=digest[8:24], version=4)),
+            "phone": phone,
+            "company": company,
+            "email": email if has_email else None,
+            "is_back": int(rng.random() < 0.1),
+            "source_id": rng.randint(1, 12),
+            "industry_id": rng.randint(1, 30),
+            "grade_id": rng.randint(1, 5),
+            "name": rng.choice(_SURNAMES) + "".join(rng.choices(_GIVEN, k=rng.randint(1, 2))),
+            "sort": seq,
+            "operator": operator,
+            "sex": rng.choice((0, 1, 1, 2, 2)),
+            "is_follow": int(rng.random() < 0.3),
+            "ai_call": int(rng.random() < 0.4),
+            "components": [
+                {"id": component_id, "value": rng.choice(values)}
+                for component_id, values in COMPONENT_TEMPLATE.values()
+            ],
+            "created_at": created.strftime(API_TIME_FORMAT),
+            "updated_at": updated.strftime(API_TIME_FORMAT),
+        }
+
+
+def spread_creation_times(count: int, start: int, end: int, zone: ZoneInfo, seed: int) -> list[int]:
+    """``count`` creation times (Unix seconds) in ``[start, end)``, sorted.
+
+    Times are spread evenly with jitter; when there are enough records, each local midnight in the
+    range gets one record exactly on it and one a second before, to test window edges.
+    """
+    if count <= 0:
+        return []
+    rng = random.Random(seed)
+    span = max(1, end - start)
+    step = span / count
+    times = [start + int(i * step + rng.random() * step) for i in range(count)]
+    boundaries = []
+    day = datetime.fromtimestamp(start, zone).replace(hour=0, minute=0, second=0) + timedelta(days=1)
+    while day.timestamp() < end:
+        boundaries += [int(day.timestamp()), int(day.timestamp()) - 1]
+        day = (day + timedelta(days=1, hours=2)).replace(hour=0)
+    if len(boundaries) * 4 <= count:
+        for index, moment in enumerate(boundaries):
+            times[(index * count) // len(boundaries)] = moment
+    times.sort()
+    return times

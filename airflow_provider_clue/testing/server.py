@@ -1,0 +1,179 @@
+"""The HTTP side of the emulator: the ``get_customer`` route, bearer auth, faults and a control API."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
+
+if TYPE_CHECKING:
+    from airflow_provider_clue.testing.emulator import ClueEmulator
+
+ROUTE = re.compile(r"^/agent-api/user/(?P<user_id>[^/]+)/type/(?P<stage>[^/]+)/get_customer$")
+CONTROL_PREFIX = "/_emulator/"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the emulator saw: when, what, and how it answered (``status`` None if dropped)."""
+
+    time: float
+    method: str
+    path: str
+    query: str
+    body: str
+    authorized: bool
+    status: int | None
+    fault: str | None
+    page: int | None = None
+    per_page: int | None = None
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], emulator: ClueEmulator) -> None:
+        self.emulator = emulator
+        super().__init__(address, EmulatorHandler)
+
+
+class EmulatorHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: EmulatorServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the emulator keeps its own request log."""
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        body = self._read_body()
+        if url.path.startswith(CONTROL_PREFIX):
+            status, payload = self.server.emulator.control(method, url.path[len(CONTROL_PREFIX):], body)
+            self._send_json(status, payload)
+            return
+        self._serve_api(method, url.path, url.query, body)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _serve_api(self, method: str, path: str, query: str, body: bytes) -> None:
+        emulator = self.server.emulator
+        authorized = self.headers.get("Authorization") == f"Bearer {emulator.token}"
+        log = {"time": time.time(), "method": method, "path": path, "query": query,
+               "body": body.decode(errors="replace"), "authorized": authorized}
+        if emulator.latency:
+            time.sleep(emulator.latency)
+        fault = emulator.faults.next_fault()
+        if fault is not None and fault != "truncate":
+            emulator.record(LoggedRequest(status=self._inject(fault), fault=fault, **log))
+            return
+        status, payload, paging = self._answer(method, path, query, body, authorized)
+        emulator.record(LoggedRequest(status=status, fault=fault, page=paging[0], per_page=paging[1], **log))
+        answer = json.dumps(payload, ensure_ascii=False).encode()
+        if fault == "truncate":
+            answer = answer[: len(answer) // 2]
+        self._send_bytes(status, answer, "application/json")
+
+    def _answer(
+        self, method: str, path: str, query: str, body: bytes, authorized: bool
+    ) -> tuple[int, Any, tuple[int | None, int | None]]:
+        """``(status, payload, (page, per_page))`` for one API request."""
+        emulator = self.server.emulator
+        no_paging: tuple[int | None, int | None] = (None, None)
+        match = ROUTE.match(path)
+        if match is None:
+            return 404, {"message": "Not Found"}, no_paging
+        if method != "GET":
+            return 405, {"message": f"The {method} method is not supported for this route. Supported methods: GET, HEAD."}, no_paging
+        if not authorized:
+            return 401, {"message": "Unauthenticated."}, no_paging
+        pool = emulator.pool_or_none(match["user_id"], match["stage"])
+        if pool is None:
+            known_user = match["user_id"] in emulator.user_ids
+            message = "客户公海阶段类型不存在" if known_user else "无权访问该用户的客户公海"
+            return 200, {"code": 422 if known_user else 403, "status": "error", "message": message, "data": []}, no_paging
+        try:
+            data = merged_input(query, body)
+            page, per_page = paging_of(data, emulator.max_per_page)
+            pool_query = pool_query_of(data, pool.zone)
+        except InvalidInput as invalid:
+            return 422, {"message": "The given data was invalid.", "errors": invalid.errors}, no_paging
+        total, records = pool.page(pool_query, page, per_page)
+        last_page = max(1, -(-total // per_page))
+        envelope = {
+            "code": 200,
+            "status": "success",
+            "message": "筛选客户公海列表成功",
+            "meta": {
+                "has_pages": page != 1 or page < last_page,
+                "total": total,
+                "last_page": last_page,
+                "current_page": page,
+                "per_page": per_page,
+            },
+            "data": records,
+        }
+        emulator.after_page(match["user_id"], match["stage"], page)
+        return 200, envelope, (page, per_page)
+
+    def _inject(self, fault: str) -> int | None:
+        """Answer with ``fault``; returns the HTTP status sent (None when the connection was dropped)."""
+        if fault == "drop":
+            self.close_connection = True
+            return None
+        if fault == "rate_limit":
+            retry_after = self.server.emulator.faults.rates.retry_after
+            self._send_json(429, {"message": "Too Many Attempts."}, headers={"Retry-After": retry_after})
+            return 429
+        if fault == "server_error":
+            self._send_json(500, {"message": "Server Error"})
+            return 500
+        if fault == "business_error":
+            self._send_json(200, {"code": 500, "status": "error", "message": "系统繁忙，请稍后再试", "data": []})
+            return 200
+        page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+        self._send_bytes(502, page, "text/html")
+        return 502
+
+    def _send_json(self, status: int, payload: Any, *, headers: dict[str, str] | None = None) -> None:
+        self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json", headers)
+
+    def _send_bytes(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve_in_thread(server: EmulatorServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name="clue-emulator", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,187 @@
+"""One emulated customer pool: records kept newest-first, queried with the API's assumed semantics.
+
+Records are indexed by ``(created_at, seq)`` in a sorted array, so a ``created_at`` window is two
+binary searches and a page is a slice, even for a million records. Other filters scan the window.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import threading
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.testing.records import RecordFactory, spread_creation_times
+
+_SEQ_BITS = 24
+_SEQ_MASK = (1 << _SEQ_BITS) - 1
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PoolQuery:
+    """A query already validated by the server: inclusive epoch bounds and exact-match filters."""
+
+    created_from: int | None = None
+    created_to: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    company: str | None = None
+    operator: tuple[int, ...] | None = None
+    sex: tuple[int, ...] | None = None
+    is_follow: int | None = None
+    ai_call: int | None = None
+    components: tuple[tuple[str, str], ...] | None = None
+    encryption: bool = False
+
+    @property
+    def has_field_filters(self) -> bool:
+        return any(
+            value is not None
+            for value in (self.phone, self.email, self.company, self.operator, self.sex,
+                          self.is_follow, self.ai_call, self.components)
+        )
+
+
+def encrypt_phone(phone: str) -> str:
+    """The emulator's stand-in for the vendor's phone encryption (a stable hex digest)."""
+    return hashlib.md5(phone.encode(), usedforsecurity=False).hexdigest().upper()
+
+
+class RecordPool:
+    """The records of one user's pool stage.
+
+    :param factory: builds generated records.
+    :param count: how many records to generate.
+    :param start: first creation time (Unix seconds), inclusive.
+    :param end: last creation time (Unix seconds), exclusive.
+    """
+
+    def __init__(self, factory: RecordFactory, *, count: int, start: int, end: int) -> None:
+        self._factory = factory
+        self._lock = threading.RLock()
+        times = spread_creation_times(count, start, end, factory.zone, factory.seed)
+        self._created = array("q", times)
+        self._keys = array("q", ((epoch << _SEQ_BITS) | seq for seq, epoch in enumerate(times)))
+        self._extra: dict[int, Record] = {}
+        self._next_seq = count
+        self._seq_by_id: dict[str, int] | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._factory.zone
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def page(self, query: PoolQuery, page: int, per_page: int) -> tuple[int, list[Record]]:
+        """``(total, records)`` of ``page`` for ``query``, newest first (ties: last inserted first)."""
+        with self._lock:
+            low, high = self._window(query)
+            if query.has_field_filters:
+                matching = [
+                    key for key in reversed(self._keys[low:high]) if self._matches(self._record(key), query)
+                ]
+                total, chosen = len(matching), matching[(page - 1) * per_page : page * per_page]
+            else:
+                total = high - low
+                stop = high - (page - 1) * per_page
+                chosen = list(reversed(self._keys[max(low, stop - per_page) : max(low, stop)]))
+            records = [self._record(key) for key in chosen]
+        if query.encryption:
+            records = [{**record, "phone": encrypt_phone(str(record["phone"]))} for record in records]
+        return total, records
+
+    def records(self, query: PoolQuery | None = None) -> Iterator[Record]:
+        """Every record matching ``query`` (all by default), newest first."""
+        query = query or PoolQuery()
+        with self._lock:
+            low, high = self._window(query)
+            keys = list(reversed(self._keys[low:high]))
+        for key in keys:
+            record = self._record(key)
+            if self._matches(record, query):
+                yield record
+
+    def insert(self, fields: Mapping[str, Any] | None = None, *, created_at: datetime | None = None) -> Record:
+        """Add one record (generated, with ``fields`` overriding); returns it."""
+        created = created_at or datetime.now(self.zone)
+        epoch = int(created.timestamp())
+        with self._lock:
+            seq = self._next_seq
+            self._next_seq += 1
+            record = {**self._factory.record(seq, epoch), **(fields or {})}
+            record["created_at"] = datetime.fromtimestamp(epoch, self.zone).strftime(API_TIME_FORMAT)
+            self._extra[seq] = record
+            bisect.insort(self._keys, (epoch << _SEQ_BITS) | seq)
+            if self._seq_by_id is not None:
+                self._seq_by_id[str(record["id"])] = seq
+        return record
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove the records with these ids; returns how many were found."""
+        with self._lock:
+            seq_by_id = self._ids_index()
+            removed = 0
+            for record_id in ids:
+                seq = seq_by_id.pop(str(record_id), None)
+                if seq is None:
+                    continue
+                key = (self._epoch_of(seq) << _SEQ_BITS) | seq
+                index = bisect.bisect_left(self._keys, key)
+                if index < len(self._keys) and self._keys[index] == key:
+                    del self._keys[index]
+                    self._extra.pop(seq, None)
+                    removed += 1
+            return removed
+
+    def _ids_index(self) -> dict[str, int]:
+        if self._seq_by_id is None:
+            self._seq_by_id = {str(self._record(key)["id"]): key & _SEQ_MASK for key in self._keys}
+        return self._seq_by_id
+
+    def _epoch_of(self, seq: int) -> int:
+        if seq in self._extra:
+            return int(datetime.strptime(str(self._extra[seq]["created_at"]), API_TIME_FORMAT)
+                       .replace(tzinfo=self.zone).timestamp())
+        return self._created[seq]
+
+    def _window(self, query: PoolQuery) -> tuple[int, int]:
+        """Index bounds in ``_keys`` of the records inside ``query``'s ``created_at`` range."""
+        low = 0 if query.created_from is None else bisect.bisect_left(self._keys, query.created_from << _SEQ_BITS)
+        high = (
+            len(self._keys)
+            if query.created_to is None
+            else bisect.bisect_right(self._keys, (query.created_to << _SEQ_BITS) | _SEQ_MASK)
+        )
+        return low, high
+
+    def _record(self, key: int) -> Record:
+        seq = key & _SEQ_MASK
+        extra = self._extra.get(seq)
+        return extra if extra is not None else self._factory.record(seq, key >> _SEQ_BITS)
+
+    @staticmethod
+    def _matches(record: Record, query: PoolQuery) -> bool:
+        phone = str(record.get("phone"))
+        checks = (
+            query.phone is None or query.phone in (phone, encrypt_phone(phone)),
+            query.email is None or record.get("email") == query.email,
+            query.company is None or query.company in str(record.get("company") or ""),
+            query.operator is None or record.get("operator") in query.operator,
+            query.sex is None or record.get("sex") in query.sex,
+            query.is_follow is None or record.get("is_follow") == query.is_follow,
+            query.ai_call is None or record.get("ai_call") == query.ai_call,
+            query.components is None
+            or all(
+                any(c.get("id") == cid and str(c.get("value")) == value for c in record.get("components") or ())
+                for cid, value in query.components
+            ),
+        )
+        return all(checks)
