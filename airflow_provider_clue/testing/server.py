@@ -22,7 +22,10 @@ CONTROL_PREFIX = "/_emulator/"
 
 @dataclass(frozen=True)
 class LoggedRequest:
-    """One request the emulator saw: when, what, and how it answered (``status`` None if dropped)."""
+    """One request the emulator saw: when, what, from which client port, and how it answered.
+
+    ``status`` is None when the connection was dropped; ``page``/``per_page`` are what was served.
+    """
 
     time: float
     method: str
@@ -34,6 +37,7 @@ class LoggedRequest:
     fault: str | None
     page: int | None = None
     per_page: int | None = None
+    client_port: int | None = None
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -83,7 +87,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         authorized = self.headers.get("Authorization") == f"Bearer {emulator.token}"
         log = {"time": time.time(), "method": method, "path": path, "query": query,
-               "body": body.decode(errors="replace"), "authorized": authorized}
+               "body": body.decode(errors="replace"), "authorized": authorized,
+               "client_port": self.client_address[1]}
         if emulator.latency:
             time.sleep(emulator.latency)
         fault = emulator.faults.next_fault()
@@ -174,6 +179,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
 
 def serve_in_thread(server: EmulatorServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name="clue-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="clue-emulator", daemon=True
+    )
     thread.start()
     return thread
