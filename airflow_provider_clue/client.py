@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 import requests
 
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.envelope import CluePage, Record, RequestContext, parse_response
 from airflow_provider_clue.exceptions import ClueAPIError, ClueConnectionError
 from airflow_provider_clue.filters import ClueFilters
@@ -24,8 +22,19 @@ from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order,
 from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
 from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from airflow_provider_clue.connection_settings import ClueConnectionSettings
+
 CONNECT_TIMEOUT = 10.0
 USER_AGENT = "airflow-provider-clue"
+
+
+class WarningLogger(Protocol):
+    """Anything with a logging-style ``warning`` (the standard library's, or Airflow's structlog)."""
+
+    def warning(self, event: Any, *args: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class ClueClient:
         self,
         settings: ClueConnectionSettings,
         *,
-        logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+        logger: WarningLogger | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings

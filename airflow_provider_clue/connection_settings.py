@@ -128,12 +128,12 @@ class ClueConnectionSettings:
         values = _parse_extras(extras or {})
         if not token:
             raise ClueConfigurationError("password", "the API token is empty; set it as the connection's password")
-        load_zone_or_fail(values["timezone"])
+        _check_zone(values["timezone"])
         base_url = normalise_base_url(host, port, allow_http=values["allow_http"])
         return cls(base_url=base_url, token=token, user_id=user_id or None, **values)
 
 
-def load_zone_or_fail(name: str) -> None:
+def _check_zone(name: str) -> None:
     try:
         load_zone(name)
     except ValueError as err:
@@ -223,7 +223,8 @@ def _coerce(spec: ExtraField, raw: Any) -> Any:
         if spec.type == "integer" and float(raw) != number:
             raise ValueError
     except (TypeError, ValueError):
-        raise ClueConfigurationError(field_name, f"expected {'an integer' if spec.type == 'integer' else 'a number'}, got {raw!r}") from None
+        expected = "an integer" if spec.type == "integer" else "a number"
+        raise ClueConfigurationError(field_name, f"expected {expected}, got {raw!r}") from None
     if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
         raise ClueConfigurationError(field_name, f"got {number}; allowed: {spec.minimum} to {spec.maximum}")
     return number

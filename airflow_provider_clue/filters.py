@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_clue.api_time import API_TIME_PATTERN, format_api_time, parse_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 FiltersIn = Literal["body", "query"]
 
@@ -177,7 +179,7 @@ def _code_list(values: Mapping[str, Any], name: str, codes: Mapping[int, str]) -
     result = []
     for item in items:
         code = _as_int(item)
-        if code not in codes:
+        if code is None or code not in codes:
             raise ClueValidationError(
                 f"filters.{name}", f"got {_describe(item)}; allowed: a list of {_allowed(codes)}"
             )
@@ -229,7 +231,7 @@ def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
             "filters.created_at",
             f"expected two bounds [start, end] ({API_TIME_PATTERN} strings or datetimes), got {_describe(raw)}",
         )
-    start, end = (_bound(value, zone, rounding) for value, rounding in zip(raw, ("ceil", "floor")))
+    start, end = (_bound(value, zone, rounding) for value, rounding in zip(raw, ("ceil", "floor"), strict=False))
     if start > end:
         raise ClueValidationError(
             "filters.created_at", f"start {start.isoformat()} is after end {end.isoformat()}"

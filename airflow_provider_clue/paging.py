@@ -70,7 +70,7 @@ class PageWalker:
         next_page = 2
         while next_page <= last_page:
             batch = range(next_page, last_page + 1)
-            for requested, page in zip(batch, self._fetch_many(self._fetch, batch)):
+            for requested, page in zip(batch, self._fetch_many(self._fetch, batch), strict=False):
                 checked = self._checked(requested, page)
                 yield checked
                 if not checked.records or checked.meta.current_page >= checked.meta.last_page:
@@ -80,21 +80,21 @@ class PageWalker:
 
     def _checked(self, requested: int, page: CluePage) -> CluePage:
         meta = page.meta
-        where = {"path": self._path, "page": requested}
         if meta.current_page != requested:
             raise CluePagingError(
                 f"asked for page {requested} but meta.current_page is {meta.current_page}: paging does not advance",
-                **where,
+                path=self._path, page=requested,
             )
         if meta.last_page != expected_last_page(meta.total, meta.per_page):
             raise CluePagingError(
                 f"meta is inconsistent: last_page {meta.last_page} with total {meta.total} "
                 f"and per_page {meta.per_page}",
-                **where,
+                path=self._path, page=requested,
             )
         if len(page.records) > meta.per_page:
             raise CluePagingError(
-                f"page holds {len(page.records)} records, more than meta.per_page {meta.per_page}", **where
+                f"page holds {len(page.records)} records, more than meta.per_page {meta.per_page}",
+                path=self._path, page=requested,
             )
         self.progress.pages += 1
         if not self.progress.totals or self.progress.totals[-1] != meta.total:

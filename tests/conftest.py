@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="clue-airflow-home-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
-from airflow_provider_clue.testing import ClueEmulator  # noqa: E402
+from airflow_provider_clue.testing import ClueEmulator
 
 EmulatorFactory = Callable[..., ClueEmulator]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,8 @@ from airflow_provider_clue.exceptions import ClueError
 from airflow_provider_clue.request_validation import check_positive_int
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
     from airflow_provider_clue.envelope import Record
     from airflow_provider_clue.filters import ClueFilters
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from types import FrameType
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue.testing.emulator import (
     DEFAULT_END,
@@ -15,6 +15,9 @@ from airflow_provider_clue.testing.emulator import (
     ClueEmulator,
 )
 from airflow_provider_clue.testing.faults import FAULT_KINDS, FaultRates
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 def build_parser() -> argparse.ArgumentParser:

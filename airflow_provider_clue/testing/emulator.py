@@ -6,14 +6,16 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
 from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates
 from airflow_provider_clue.testing.records import RecordFactory
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import PoolQuery, Record, RecordPool
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 DEFAULT_TOKEN = "emulator-token"
 DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
 from airflow_provider_clue.testing.store import PoolQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from zoneinfo import ZoneInfo
 
 DEFAULT_PER_PAGE = 15
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -35,9 +37,9 @@ def parse_query_string(query: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for raw_key, value in parse_qsl(query, keep_blank_values=True):
         head, _, rest = raw_key.partition("[")
-        parts = [head] + _KEY_PART.findall("[" + rest) if rest else [head]
+        parts = [head, *_KEY_PART.findall("[" + rest)] if rest else [head]
         _assign(result, parts, value)
-    return _lists_from_indexes(result)
+    return {key: _lists_from_indexes(value) for key, value in result.items()}
 
 
 def _assign(target: dict[str, Any], parts: list[str], value: str) -> None:

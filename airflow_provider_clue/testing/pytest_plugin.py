@@ -6,12 +6,13 @@ points the ``clue_default`` connection at it through ``AIRFLOW_CONN_CLUE_DEFAULT
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from airflow_provider_clue.testing.emulator import ClueEmulator
 
 

@@ -11,9 +11,12 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫宇浩然子轩欣怡梓涵晨阳"
@@ -51,7 +54,8 @@ class RecordFactory:
         operator = rng.choice((1, 2, 3, 3))
         phone = f"{rng.choice(_PREFIXES[operator])}{rng.randrange(10**8):08d}"
         has_email = rng.random() < 0.7
-        email = f"{''.join(rng.choices('abcdefghjkmnpqrstuvwxyz', k=rng.randint(3, 8)))}{rng.randrange(1000)}@{rng.choice(_MAIL_DOMAINS)}"
+        mailbox = "".join(rng.choices("abcdefghjkmnpqrstuvwxyz", k=rng.randint(3, 8))) + str(rng.randrange(1000))
+        email = f"{mailbox}@{rng.choice(_MAIL_DOMAINS)}"
         company = (
             f"{rng.choice(_CITIES)}{rng.choice(_WORDS)}{rng.choice(_TRADES)}有限公司" if rng.random() < 0.8 else None
         )

@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -33,8 +33,8 @@ class LoggedRequest:
     query: str
     body: str
     authorized: bool
-    status: int | None
-    fault: str | None
+    status: int | None = None
+    fault: str | None = None
     page: int | None = None
     per_page: int | None = None
     client_port: int | None = None
@@ -86,17 +86,18 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def _serve_api(self, method: str, path: str, query: str, body: bytes) -> None:
         emulator = self.server.emulator
         authorized = self.headers.get("Authorization") == f"Bearer {emulator.token}"
-        log = {"time": time.time(), "method": method, "path": path, "query": query,
-               "body": body.decode(errors="replace"), "authorized": authorized,
-               "client_port": self.client_address[1]}
+        seen = LoggedRequest(
+            time=time.time(), method=method, path=path, query=query, body=body.decode(errors="replace"),
+            authorized=authorized, client_port=self.client_address[1],
+        )
         if emulator.latency:
             time.sleep(emulator.latency)
         fault = emulator.faults.next_fault()
         if fault is not None and fault != "truncate":
-            emulator.record(LoggedRequest(status=self._inject(fault), fault=fault, **log))
+            emulator.record(replace(seen, status=self._inject(fault), fault=fault))
             return
         status, payload, paging = self._answer(method, path, query, body, authorized)
-        emulator.record(LoggedRequest(status=status, fault=fault, page=paging[0], per_page=paging[1], **log))
+        emulator.record(replace(seen, status=status, fault=fault, page=paging[0], per_page=paging[1]))
         answer = json.dumps(payload, ensure_ascii=False).encode()
         if fault == "truncate":
             answer = answer[: len(answer) // 2]
@@ -112,14 +113,17 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if match is None:
             return 404, {"message": "Not Found"}, no_paging
         if method != "GET":
-            return 405, {"message": f"The {method} method is not supported for this route. Supported methods: GET, HEAD."}, no_paging
+            message = f"The {method} method is not supported for this route. Supported methods: GET, HEAD."
+            return 405, {"message": message}, no_paging
         if not authorized:
             return 401, {"message": "Unauthenticated."}, no_paging
         pool = emulator.pool_or_none(match["user_id"], match["stage"])
         if pool is None:
             known_user = match["user_id"] in emulator.user_ids
             message = "客户公海阶段类型不存在" if known_user else "无权访问该用户的客户公海"
-            return 200, {"code": 422 if known_user else 403, "status": "error", "message": message, "data": []}, no_paging
+            code = 422 if known_user else 403
+            error: dict[str, Any] = {"code": code, "status": "error", "message": message, "data": []}
+            return 200, error, no_paging
         try:
             data = merged_input(query, body)
             page, per_page = paging_of(data, emulator.max_per_page)

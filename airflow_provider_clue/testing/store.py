@@ -10,14 +10,16 @@ import bisect
 import hashlib
 import threading
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
 from airflow_provider_clue.testing.records import RecordFactory, spread_creation_times
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+    from zoneinfo import ZoneInfo
 
 _SEQ_BITS = 24
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
