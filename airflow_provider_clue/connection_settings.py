@@ -69,6 +69,7 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
                "Allow http:// to a host other than loopback (the token then travels unencrypted)."),
 )
 _EXTRAS_BY_NAME = {extra.name: extra for extra in EXTRA_FIELDS}
+_UI_PREFIX = "extra__clue__"
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ def _extras_of(conn: Any) -> Mapping[str, Any]:
 
 
 def _parse_extras(extras: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and coerce the extras; keys may carry the UI's old ``extra__clue__`` prefix."""
+    extras = {str(key).removeprefix(_UI_PREFIX): value for key, value in extras.items()}
     unknown = sorted(str(key) for key in extras if key not in _EXTRAS_BY_NAME)
     if unknown:
         raise ClueConfigurationError(
