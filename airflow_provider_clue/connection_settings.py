@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,7 +128,7 @@ class ClueConnectionSettings:
     ) -> ClueConnectionSettings:
         """Build settings from the connection's parts; raise :class:`ClueConfigurationError`."""
         values = _parse_extras(extras or {})
-        if not token:
+        if not token or not token.strip():
             raise ClueConfigurationError("password", "the API token is empty; set it as the connection's password")
         _check_zone(values["timezone"])
         base_url = normalise_base_url(host, port, allow_http=values["allow_http"])
@@ -146,7 +147,9 @@ def normalise_base_url(host: str | None, port: int | None, *, allow_http: bool) 
 
     Plain ``http://`` is refused unless the host is loopback or ``allow_http`` is set.
     """
-    text = (host or "").strip().rstrip("/") or DEFAULT_BASE_URL
+    text = (host or "").strip()
+    if not text.strip("/"):
+        text = DEFAULT_BASE_URL
     if "://" not in text:
         text = f"https://{text}"
     parts = urlsplit(text)
@@ -154,8 +157,12 @@ def normalise_base_url(host: str | None, port: int | None, *, allow_http: bool) 
         raise ClueConfigurationError("host", f"expected an http(s) base URL, got {text!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ClueConfigurationError("host", "the base URL must not carry credentials, a query or a fragment")
+    try:
+        url_port = parts.port
+    except ValueError:
+        raise ClueConfigurationError("host", f"the port in {text!r} is not a number from 0 to 65535") from None
     netloc = parts.netloc
-    if port and parts.port is None:
+    if port and url_port is None:
         netloc = f"{netloc}:{port}"
     if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
         raise ClueConfigurationError(
@@ -163,7 +170,7 @@ def normalise_base_url(host: str | None, port: int | None, *, allow_http: bool) 
             f"plain http:// to {parts.hostname!r} would send the token unencrypted; use https:// "
             "or set the extra allow_http to true",
         )
-    return f"{parts.scheme}://{netloc}{parts.path}"
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
 def _is_loopback(hostname: str) -> bool:
@@ -190,7 +197,13 @@ def _extras_of(conn: Any) -> Mapping[str, Any]:
 
 def _parse_extras(extras: Mapping[str, Any]) -> dict[str, Any]:
     """Check and coerce the extras; keys may carry the UI's old ``extra__clue__`` prefix."""
-    extras = {str(key).removeprefix(_UI_PREFIX): value for key, value in extras.items()}
+    extras_by_name: dict[str, Any] = {}
+    for key, value in extras.items():
+        name = str(key).removeprefix(_UI_PREFIX)
+        if name in extras_by_name:
+            raise ClueConfigurationError(f"extra.{name}", f"given twice (as {name!r} and {_UI_PREFIX + name!r})")
+        extras_by_name[name] = value
+    extras = extras_by_name
     unknown = sorted(str(key) for key in extras if key not in _EXTRAS_BY_NAME)
     if unknown:
         raise ClueConfigurationError(
@@ -228,6 +241,8 @@ def _coerce(spec: ExtraField, raw: Any) -> Any:
     except (TypeError, ValueError):
         expected = "an integer" if spec.type == "integer" else "a number"
         raise ClueConfigurationError(field_name, f"expected {expected}, got {raw!r}") from None
+    if not math.isfinite(number):
+        raise ClueConfigurationError(field_name, f"expected a finite number, got {raw!r}")
     if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
         raise ClueConfigurationError(field_name, f"got {number}; allowed: {spec.minimum} to {spec.maximum}")
     return number

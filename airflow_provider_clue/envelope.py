@@ -52,6 +52,8 @@ def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
     """The error class of an HTTP status or an API ``code``, and a few words that say what it means."""
     if status in (401, 403):
         return ClueAuthError, "the API refused the token or the user"
+    if status == 408:
+        return ClueServerError, "the server timed out waiting for the request"
     if status == 429:
         return ClueRateLimitError, "rate limited"
     if status >= 500:
@@ -69,7 +71,7 @@ def parse_response(
     api_message = _message_of(document)
     if status != 200:
         _raise_for(status, "", where, api_code, api_message, retry_after)
-    if document is None:
+    if document is _NOT_JSON:
         raise ClueMalformedResponseError("response body is not JSON", retryable=True, **where)
     if not isinstance(document, dict):
         raise ClueMalformedResponseError("response body is not a JSON object", **where)
@@ -100,11 +102,15 @@ def _raise_for(
     raise error_class(meaning + suffix, **context)
 
 
+_NOT_JSON = object()
+
+
 def _decode(body: bytes) -> Any:
+    """The JSON document in ``body``, or ``_NOT_JSON``."""
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return None
+        return _NOT_JSON
 
 
 def _message_of(document: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -19,6 +20,7 @@ OPERATOR_CODES = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
 SEX_CODES = {0: "unknown", 1: "male", 2: "female"}
 FLAG_CODES = {0: "no", 1: "yes"}
 _MAX_TEXT = 200
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _text(values: Mapping[str, Any], name: str, *, personal: bool = False) -> st
     if not isinstance(value, str) or not value.strip():
         raise ClueValidationError(
             f"filters.{name}",
-            f"expected a non-empty string, got {_describe(value, personal=personal and isinstance(value, str))}",
+            f"expected a non-empty string, got {_describe(value, personal=personal)}",
         )
     if len(value) > _MAX_TEXT:
         raise ClueValidationError(f"filters.{name}", f"at most {_MAX_TEXT} characters are allowed")
@@ -149,7 +151,7 @@ def _as_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value)
     return None
 
@@ -231,15 +233,17 @@ def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
             "filters.created_at",
             f"expected two bounds [start, end] ({API_TIME_PATTERN} strings or datetimes), got {_describe(raw)}",
         )
-    start, end = (_bound(value, zone, rounding) for value, rounding in zip(raw, ("ceil", "floor"), strict=False))
+    start, end = (_bound(value, zone, rounding) for value, rounding in zip(raw, ("ceil", "floor"), strict=True))
     if start > end:
         raise ClueValidationError(
             "filters.created_at", f"start {start.isoformat()} is after end {end.isoformat()}"
         )
-    return (
-        format_api_time(start, zone, rounding="ceil"),
-        format_api_time(end, zone, rounding="floor"),
-    )
+    bounds = format_api_time(start, zone, rounding="ceil"), format_api_time(end, zone, rounding="floor")
+    if bounds[0] > bounds[1]:
+        raise ClueValidationError(
+            "filters.created_at", f"{start.isoformat()} to {end.isoformat()} holds no whole second (the API's resolution)"
+        )
+    return bounds
 
 
 def _bound(value: object, zone: ZoneInfo, rounding: str) -> datetime:

@@ -66,6 +66,8 @@ class PageWalker:
     def pages(self) -> Iterator[CluePage]:
         first = self._checked(1, self._fetch(1))
         yield first
+        if not first.records:
+            return
         last_page = first.meta.last_page
         next_page = 2
         while next_page <= last_page:
@@ -121,6 +123,8 @@ class SeenIds:
 
 def unique_records(pages: Iterable[CluePage], *, max_records: int | None = None) -> Iterator[Record]:
     """Every record of ``pages`` once (by ``id``), stopping after ``max_records`` if given."""
+    if max_records is not None and max_records <= 0:
+        return
     seen = SeenIds()
     for page in pages:
         for record in page.records:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE_LIKE = re.compile(r"(?<!\d)\+?\d[\d -]{5,}\d(?!\d)")
+_PHONE_LIKE = re.compile(r"(?<!\d)\+?\d(?:[ .-]?\d){6,}(?!\d)")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2})?")
 _MAX_LENGTH = 300
+
+
+def _unless_date(match: re.Match[str]) -> str:
+    return match.group() if _DATE_TIME.fullmatch(match.group()) else "[redacted]"
 
 
 def redact_personal_data(text: str) -> str:
@@ -16,7 +21,7 @@ def redact_personal_data(text: str) -> str:
     HTML page into its error message cannot flood a log.
     """
     text = _EMAIL.sub("[redacted]", text)
-    text = _PHONE_LIKE.sub("[redacted]", text)
+    text = _PHONE_LIKE.sub(_unless_date, text)
     if len(text) > _MAX_LENGTH:
         text = text[:_MAX_LENGTH] + "..."
     return text
