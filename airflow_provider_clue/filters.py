@@ -241,7 +241,8 @@ def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
     bounds = format_api_time(start, zone, rounding="ceil"), format_api_time(end, zone, rounding="floor")
     if bounds[0] > bounds[1]:
         raise ClueValidationError(
-            "filters.created_at", f"{start.isoformat()} to {end.isoformat()} holds no whole second (the API's resolution)"
+            "filters.created_at",
+            f"{start.isoformat()} to {end.isoformat()} holds no whole second (the API's resolution)",
         )
     return bounds
 

@@ -24,6 +24,10 @@ DEFAULT_END = "2026-11-01 00:00:00"
 PageListener = Callable[[str, str, int], None]
 
 
+class NotFound(LookupError):
+    """No pool for that user and stage, or no control endpoint for that method and path."""
+
+
 class ClueEmulator:
     """The clue API on loopback, with the semantics ``NOTES.md`` assumes.
 
@@ -154,7 +158,7 @@ class ClueEmulator:
     def pool(self, user_id: str | None = None, stage: str = "clue") -> RecordPool:
         pool = self.pool_or_none(user_id or self.user_id, stage)
         if pool is None:
-            raise KeyError(f"no pool for user {user_id!r} and stage {stage!r}")
+            raise NotFound(f"no pool for user {user_id!r} and stage {stage!r}")
         return pool
 
     def pool_or_none(self, user_id: str, stage: str) -> RecordPool | None:
@@ -235,8 +239,10 @@ class ClueEmulator:
             if not isinstance(payload, Mapping):
                 raise ValueError("the body must be a JSON object")
             return 200, self._control(method, path, payload)
-        except LookupError as err:
+        except NotFound as err:
             return 404, {"message": str(err)}
+        except KeyError as err:
+            return 400, {"message": f"missing field {err}"}
         except (TypeError, ValueError) as err:
             return 400, {"message": str(err)}
 
@@ -272,4 +278,4 @@ class ClueEmulator:
                 raise ValueError("latency must be >= 0")
             self.latency = seconds
             return {"ok": True}
-        raise LookupError(f"no control endpoint {method} /_emulator/{path}")
+        raise NotFound(f"no control endpoint {method} /_emulator/{path}")

@@ -12,6 +12,10 @@ FaultKind = Literal["rate_limit", "server_error", "drop", "truncate", "business_
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "rate_limit", "server_error", "drop", "truncate", "business_error", "html_error"
 )
+# The HTTP status each fault answers with (None: the connection is closed without an answer).
+FAULT_STATUS: dict[FaultKind, int | None] = {
+    "rate_limit": 429, "server_error": 500, "drop": None, "truncate": 200, "business_error": 200, "html_error": 502
+}
 
 
 @dataclass
@@ -61,13 +65,13 @@ class FaultPlan:
             self._scripted.extend([kind] * times)
 
     def set_rates(self, **rates: float | str) -> None:
-        """Replace the random rates (names of :class:`FaultRates`)."""
+        """Replace the random rates (names of :class:`FaultRates`); ``retry_after`` stays unless given."""
         known = {f.name for f in fields(FaultRates)}
         unknown = set(rates) - known
         if unknown:
             raise ValueError(f"unknown fault rate {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(known))}")
         with self._lock:
-            self.rates = FaultRates(**rates)  # type: ignore[arg-type]
+            self.rates = FaultRates(**{"retry_after": self.rates.retry_after, **rates})  # type: ignore[arg-type]
 
     def clear(self) -> None:
         with self._lock:

@@ -66,7 +66,10 @@ def _lists_from_indexes(value: Any) -> Any:
 
 
 def merged_input(query_string: str, body: bytes) -> dict[str, Any]:
-    """Query-string input overlaid with the JSON body's, as ``$request->all()`` gives them."""
+    """Query-string input overlaid with the JSON body's, as ``$request->all()`` gives them.
+
+    Empty strings become null, as Laravel's ``ConvertEmptyStringsToNull`` middleware does.
+    """
     data = parse_query_string(query_string)
     if body.strip():
         try:
@@ -75,7 +78,7 @@ def merged_input(query_string: str, body: bytes) -> dict[str, Any]:
             raise InvalidInput({"body": ["The request body is not valid JSON."]}) from None
         if isinstance(document, dict):
             data.update(document)
-    return data
+    return {key: None if value == "" else value for key, value in data.items()}
 
 
 def paging_of(data: Mapping[str, Any], max_per_page: int) -> tuple[int, int]:

@@ -11,10 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_clue.testing.faults import FAULT_STATUS
 from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing.emulator import ClueEmulator
+    from airflow_provider_clue.testing.faults import FaultKind
 
 ROUTE = re.compile(r"^/agent-api/user/(?P<user_id>[^/]+)/type/(?P<stage>[^/]+)/get_customer$")
 CONTROL_PREFIX = "/_emulator/"
@@ -80,6 +82,15 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self._serve_api(method, url.path, url.query, body)
 
     def _read_body(self) -> bytes:
+        """The request body, sized by ``Content-Length`` or sent in chunks."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline().strip():
+                pass
+            return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
@@ -94,7 +105,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             time.sleep(emulator.latency)
         fault = emulator.faults.next_fault()
         if fault is not None and fault != "truncate":
-            emulator.record(replace(seen, status=self._inject(fault), fault=fault))
+            emulator.record(replace(seen, status=FAULT_STATUS[fault], fault=fault))
+            self._inject(fault)
             return
         status, payload, paging = self._answer(method, path, query, body, authorized)
         emulator.record(replace(seen, status=status, fault=fault, page=paging[0], per_page=paging[1]))
@@ -148,24 +160,20 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         emulator.after_page(match["user_id"], match["stage"], page)
         return 200, envelope, (page, per_page)
 
-    def _inject(self, fault: str) -> int | None:
-        """Answer with ``fault``; returns the HTTP status sent (None when the connection was dropped)."""
+    def _inject(self, fault: FaultKind) -> None:
+        """Answer with ``fault`` (any but ``truncate``, which cuts a real answer) at ``FAULT_STATUS[fault]``."""
         if fault == "drop":
             self.close_connection = True
-            return None
-        if fault == "rate_limit":
+        elif fault == "rate_limit":
             retry_after = self.server.emulator.faults.rates.retry_after
             self._send_json(429, {"message": "Too Many Attempts."}, headers={"Retry-After": retry_after})
-            return 429
-        if fault == "server_error":
+        elif fault == "server_error":
             self._send_json(500, {"message": "Server Error"})
-            return 500
-        if fault == "business_error":
+        elif fault == "business_error":
             self._send_json(200, {"code": 500, "status": "error", "message": "系统繁忙，请稍后再试", "data": []})
-            return 200
-        page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-        self._send_bytes(502, page, "text/html")
-        return 502
+        else:
+            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            self._send_bytes(502, page, "text/html")
 
     def _send_json(self, status: int, payload: Any, *, headers: dict[str, str] | None = None) -> None:
         self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json", headers)

@@ -112,8 +112,13 @@ class RecordPool:
                 yield record
 
     def insert(self, fields: Mapping[str, Any] | None = None, *, created_at: datetime | None = None) -> Record:
-        """Add one record (generated, with ``fields`` overriding); returns it."""
+        """Add one record (generated, with ``fields`` overriding); returns it.
+
+        A naive ``created_at`` is wall-clock time in the pool's zone; the default is now.
+        """
         created = created_at or datetime.now(self.zone)
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=self.zone)
         epoch = int(created.timestamp())
         with self._lock:
             seq = self._next_seq
@@ -162,7 +167,7 @@ class RecordPool:
             if query.created_to is None
             else bisect.bisect_right(self._keys, (query.created_to << _SEQ_BITS) | _SEQ_MASK)
         )
-        return low, high
+        return low, max(low, high)
 
     def _record(self, key: int) -> Record:
         seq = key & _SEQ_MASK
