@@ -15,15 +15,15 @@ from urllib.parse import quote
 
 import requests
 
-from airflow_provider_clue.envelope import CluePage, Record, RequestContext, parse_response
+from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
 from airflow_provider_clue.exceptions import ClueAPIError, ClueConnectionError
 from airflow_provider_clue.filters import ClueFilters
-from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order, unique_records
+from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order
 from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
 from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from airflow_provider_clue.connection_settings import ClueConnectionSettings
 
@@ -32,7 +32,9 @@ USER_AGENT = "airflow-provider-clue"
 
 
 class WarningLogger(Protocol):
-    """Anything with a logging-style ``warning`` (the standard library's, or Airflow's structlog)."""
+    """Anything with logging-style ``info`` and ``warning`` (the standard library's, or Airflow's structlog)."""
+
+    def info(self, event: Any, *args: Any) -> Any: ...
 
     def warning(self, event: Any, *args: Any) -> Any: ...
 
@@ -129,19 +131,6 @@ class ClueClient:
     def walk(self, query: CustomerQuery, *, fetch_many: PageMapper = fetch_in_order) -> PageWalker:
         """A :class:`PageWalker` over every page of ``query``."""
         return PageWalker(partial(self.get_page, query), path=query.path, fetch_many=fetch_many)
-
-    def iter_records(self, query: CustomerQuery, *, max_records: int | None = None) -> Iterator[Record]:
-        """Every record matching ``query`` once, in the server's order."""
-        walker = self.walk(query)
-        count = 0
-        for record in unique_records(walker.pages(), max_records=max_records):
-            count += 1
-            yield record
-        if walker.progress.total_changed:
-            self._log.warning(
-                "meta.total changed while paging %s (%s); %d distinct records read",
-                query.path, " -> ".join(map(str, walker.progress.totals)), count,
-            )
 
     def _send(self, query: CustomerQuery, page: int) -> CluePage:
         """One try: build, send and parse the request for ``page``."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from airflow_provider_clue.envelope import CluePage, Record
+from airflow_provider_clue.envelope import CluePage
 from airflow_provider_clue.exceptions import CluePagingError
 
 PageFetcher = Callable[[int], CluePage]
@@ -119,16 +119,3 @@ class SeenIds:
             return False
         self._ids.add(record_id)
         return True
-
-
-def unique_records(pages: Iterable[CluePage], *, max_records: int | None = None) -> Iterator[Record]:
-    """Every record of ``pages`` once (by ``id``), stopping after ``max_records`` if given."""
-    if max_records is not None and max_records <= 0:
-        return
-    seen = SeenIds()
-    for page in pages:
-        for record in page.records:
-            if seen.add(record["id"]):
-                yield record
-                if max_records is not None and len(seen) >= max_records:
-                    return

@@ -26,6 +26,7 @@ from airflow_provider_clue.exceptions import (
     ClueValidationError,
 )
 from airflow_provider_clue.hooks.clue import ClueHook
+from airflow_provider_clue.pull import Pull
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator
@@ -303,7 +304,7 @@ def test_transient_faults_are_retried(emulator, fault, error_class):
     sleeps: list[float] = []
     client = client_for(emulator, sleeps, max_retries=3)
     emulator.fail_next(fault, times=2)
-    records = list(client.iter_records(client.query(per_page=100)))
+    records = list(Pull(client, client.query(per_page=100), logger=logging.getLogger("test")).records())
     assert len(records) == 300
     assert len(emulator.requests) == 2 + math.ceil(300 / 40)
     assert client.counts.retries == 2

@@ -10,6 +10,7 @@ from airflow.sdk import BaseHook
 from airflow_provider_clue.client import ClueClient
 from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueError
+from airflow_provider_clue.pull import Pull
 from airflow_provider_clue.request_validation import check_positive_int
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class ClueHook(BaseHook):
         if max_records is not None:
             check_positive_int("max_records", max_records)
         query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
-        return self.client.iter_records(query, max_records=max_records)
+        return Pull(self.client, query, logger=self.log, max_records=max_records).records()
 
     def count_customers(
         self,

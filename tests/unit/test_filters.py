@@ -438,3 +438,12 @@ def test_with_created_at_replaces_only_the_window():
         "created_at": ["2023-03-23 14:00:00", "2023-03-23 14:30:00"],
         "operator": [2],
     }
+
+
+def test_created_at_inside_one_second_is_refused():
+    with pytest.raises(ClueValidationError, match="holds no whole second") as err:
+        ClueFilters.from_mapping(
+            {"created_at": [datetime(2026, 10, 1, 10, 0, 0, 500_000), datetime(2026, 10, 1, 10, 0, 0, 700_000)]},
+            zone=ZoneInfo("Asia/Shanghai"),
+        )
+    assert err.value.field == "filters.created_at"

@@ -1,15 +1,19 @@
-"""PageWalker and unique_records, with a fake fetch function that builds CluePage objects."""
+"""PageWalker and Pull, with a fake fetch function that builds CluePage objects."""
 
 from __future__ import annotations
 
 import itertools
+import logging
 import math
+from types import SimpleNamespace
 
 import pytest
 
+from airflow_provider_clue.client import RequestCounts
 from airflow_provider_clue.envelope import CluePage, PageMeta
 from airflow_provider_clue.exceptions import ClueAPIError, CluePagingError
-from airflow_provider_clue.paging import PageWalker, expected_last_page, fetch_in_order, unique_records
+from airflow_provider_clue.paging import PageWalker, expected_last_page, fetch_in_order
+from airflow_provider_clue.pull import Pull
 
 PATH = "/agent-api/user/40863af8-db4a-41c6-a269-eb5bc386d97f/type/clue/get_customer"
 
@@ -334,52 +338,84 @@ def test_expected_last_page(total, per_page, expected):
     assert expected_last_page(total, per_page) == expected
 
 
-# --- unique_records ---------------------------------------------------------------------------
+# --- Pull: each record once ---------------------------------------------------------------------
 
 
-def test_unique_records_dedupes_by_id():
+class FakeClient:
+    """What Pull needs of a client: a walker over ``fetch`` and request counts."""
+
+    def __init__(self, fetch):
+        self.fetch = fetch
+        self.counts = RequestCounts()
+
+    def walk(self, query):
+        return walk(self.fetch)
+
+
+def pull(fetch, max_records=None, logger=None):
+    query = SimpleNamespace(path=PATH)
+    puller = Pull(FakeClient(fetch), query, logger=logger or logging.getLogger("test"), max_records=max_records)
+    return list(puller.records()), puller.stats
+
+
+def from_pages(pages):
+    return lambda number: pages[number - 1]
+
+
+def test_pull_dedupes_by_id():
     # newest-first data: a row inserted during the walk pushes r9 from page 1 onto page 2
     pages = [
         make_page(1, ids(0, 10), total=21, per_page=10),
         make_page(2, [{"id": "r9", "again": True}, *ids(10, 9)], total=21, per_page=10),
         make_page(3, [{"id": "r18"}], total=21, per_page=10),
     ]
-    records = list(unique_records(pages))
+    records, stats = pull(from_pages(pages))
     assert [record["id"] for record in records] == [f"r{n}" for n in range(19)]
     assert records[9] == {"id": "r9"}  # the first copy is kept
+    assert stats.duplicates == 2  # r9 and r18 each come twice
 
 
-def test_unique_records_int_and_str_ids_are_distinct():
+def test_pull_int_and_str_ids_are_distinct():
     pages = [make_page(1, [{"id": 1}, {"id": "1"}, {"id": 1}], total=3, per_page=10)]
-    assert list(unique_records(pages)) == [{"id": 1}, {"id": "1"}]
+    assert pull(from_pages(pages))[0] == [{"id": 1}, {"id": "1"}]
 
 
 @pytest.mark.parametrize(("max_records", "expected"), [(1, 1), (3, 3), (10, 10), (25, 25), (26, 25), (1000, 25)])
-def test_unique_records_max_records(max_records, expected):
+def test_pull_max_records(max_records, expected):
     fetch = Table(total=25, per_page=10)
-    records = list(unique_records(walk(fetch).pages(), max_records=max_records))
+    records, _ = pull(fetch, max_records=max_records)
     assert records == ids(0, expected)
 
 
-def test_unique_records_max_records_counts_distinct_ids():
+def test_pull_max_records_counts_distinct_ids():
     pages = [make_page(1, [{"id": "a"}, {"id": "a"}, {"id": "b"}, {"id": "c"}], total=4, per_page=10)]
-    assert [r["id"] for r in unique_records(pages, max_records=2)] == ["a", "b"]
+    assert [r["id"] for r in pull(from_pages(pages), max_records=2)[0]] == ["a", "b"]
 
 
-def test_unique_records_max_records_stops_fetching():
+def test_pull_max_records_stops_fetching():
     fetch = Table(total=100, per_page=10)
-    records = list(unique_records(walk(fetch).pages(), max_records=5))
+    records, _ = pull(fetch, max_records=5)
     assert len(records) == 5
     assert fetch.calls == [1]
 
 
-def test_unique_records_max_records_on_page_boundary_stops_fetching():
+def test_pull_max_records_on_page_boundary_stops_fetching():
     fetch = Table(total=100, per_page=10)
-    list(unique_records(walk(fetch).pages(), max_records=10))
+    pull(fetch, max_records=10)
     assert fetch.calls == [1]
 
 
-def test_unique_records_without_limit_reads_everything():
+def test_pull_without_limit_reads_everything():
     fetch = Table(total=35, per_page=10)
-    assert len(list(unique_records(walk(fetch).pages()))) == 35
+    assert len(pull(fetch)[0]) == 35
     assert fetch.calls == [1, 2, 3, 4]
+
+
+def test_pull_warns_when_the_total_changes(caplog):
+    pages = [make_page(1, ids(0, 10), total=20, per_page=10), make_page(2, ids(10, 10), total=21, per_page=10),
+             make_page(3, ids(20, 1), total=21, per_page=10)]
+    with caplog.at_level(logging.INFO):
+        records, stats = pull(from_pages(pages))
+    assert len(records) == 21 and stats.totals == [20, 21] and stats.total_changed
+    assert "meta.total changed" in caplog.text and "20 -> 21" in caplog.text
+    assert "Pulled: page 3 of 3, 21 records" in caplog.text
