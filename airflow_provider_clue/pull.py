@@ -71,7 +71,7 @@ class Pull:
         self._client = client
         self._query = query
         self._log = logger
-        self._max_records = max_records
+        self.max_records = max_records
         self._progress_interval = progress_interval
         self._clock = clock
 
@@ -91,11 +91,11 @@ class Pull:
                     continue
                 stats.records += 1
                 yield record
-                if self._max_records is not None and stats.records >= self._max_records:
+                if self.max_records is not None and stats.records >= self.max_records:
                     break
             stats.retries = self._client.counts.retries - retries_before
             stats.seconds = self._clock() - started
-            if self._max_records is not None and stats.records >= self._max_records:
+            if self.max_records is not None and stats.records >= self.max_records:
                 break
             if self._clock() >= next_report:
                 self._report("Progress")

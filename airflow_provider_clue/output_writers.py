@@ -1,0 +1,122 @@
+"""Where a pull's records go: a bounded list for XCom, or JSON Lines written atomically to storage."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.exceptions import ClueValidationError
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
+    from airflow_provider_clue.envelope import Record
+    from airflow_provider_clue.pull import Pull
+
+XCOM_MAX_RECORDS = 10_000
+XCOM_MAX_BYTES = 10 * 1024 * 1024
+WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp", "memory")
+_LINES_PER_WRITE = 500
+
+
+def records_for_xcom(pull: Pull, *, max_records: int = XCOM_MAX_RECORDS, max_bytes: int = XCOM_MAX_BYTES) -> list[Record]:
+    """All records of ``pull`` as a list, refusing (before the push) a pull past either limit.
+
+    The count is checked against ``meta.total`` as soon as the first page arrives, so a pull
+    that is far too large fails after one request, not after reading everything.
+    """
+    records: list[Record] = []
+    size = 2
+    for record in pull.records():
+        expected = min(pull.stats.totals[0], pull.max_records or pull.stats.totals[0])
+        if expected > max_records:
+            raise _too_large(f"{expected} records match, more than the XCom limit of {max_records}")
+        size += len(json.dumps(record, ensure_ascii=False).encode()) + 2
+        if size > max_bytes:
+            raise _too_large(f"the records pass the XCom limit of {max_bytes} bytes")
+        records.append(record)
+    if len(records) > max_records:
+        raise _too_large(f"{len(records)} records match, more than the XCom limit of {max_records}")
+    return records
+
+
+def _too_large(reason: str) -> ClueValidationError:
+    return ClueValidationError(
+        "destination",
+        f"{reason}; set destination to a path (e.g. 's3://bucket/clues/{{start_date}}.jsonl') to stream them to "
+        "object storage instead of XCom",
+    )
+
+
+def destination_path(destination: Any, *, conn_id: str | None, placeholders: Mapping[str, str]) -> ObjectStoragePath:
+    """The storage path of ``destination`` (a URI string or an ``ObjectStoragePath``).
+
+    ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}`` and ``{stage}`` in a string are filled in
+    from the run, so mapped tasks and reruns each get their own, stable object.
+    """
+    from airflow.sdk import ObjectStoragePath
+
+    if isinstance(destination, ObjectStoragePath):
+        return destination
+    if not isinstance(destination, str) or not destination.strip():
+        raise ClueValidationError("destination", f"expected a URI such as 's3://bucket/clues.jsonl', got {destination!r}")
+    try:
+        uri = destination.strip().format_map(_Placeholders(placeholders))
+    except (KeyError, ValueError, IndexError) as err:
+        raise ClueValidationError(
+            "destination", f"bad placeholder in {destination!r} ({err}); allowed: {', '.join(f'{{{k}}}' for k in placeholders)}"
+        ) from None
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in WRITABLE_SCHEMES:
+        raise ClueValidationError(
+            "destination", f"unsupported scheme in {uri!r}; use one of {', '.join(s + '://' for s in WRITABLE_SCHEMES)}"
+        )
+    if not uri.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz")):
+        raise ClueValidationError("destination", f"{uri!r} must name a JSON Lines file: end it in .jsonl or .jsonl.gz")
+    return ObjectStoragePath(uri, conn_id=conn_id)
+
+
+class _Placeholders(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"unknown placeholder {{{key}}}")
+
+
+def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
+    """Stream ``records`` to ``path`` as UTF-8 JSON Lines (gzip if it ends in ``.gz``); returns the count.
+
+    The lines go to a temporary object beside ``path``, which is renamed onto ``path`` only when
+    complete, so a failure leaves nothing at ``path`` (and deletes the temporary object), and a
+    rerun replaces ``path`` whole. Memory holds a few hundred lines, not the pull.
+    """
+    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.partial"
+    if path.protocol in ("file", "local", ""):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        with temporary.open("wb") as raw:
+            stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.name.endswith(".gz") else raw
+            lines: list[bytes] = []
+            for record in records:
+                lines.append(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+                count += 1
+                if len(lines) >= _LINES_PER_WRITE:
+                    stream.write(b"".join(lines))
+                    lines.clear()
+            stream.write(b"".join(lines))
+            if stream is not raw:
+                stream.close()
+        temporary.rename(path)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    return count
+
+
+def _remove_quietly(path: ObjectStoragePath) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except Exception:  # noqa: S110 - the original error matters more than a failed clean-up
+        pass

@@ -1,0 +1,32 @@
+"""Runs whenever clue_daily_pull lands a file: reads it back and counts clues per carrier."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from airflow.sdk import Asset, ObjectStoragePath, dag, task
+
+from clue_daily_pull import DAILY_FOLDER, OUTPUT_CONN_ID
+
+CARRIERS = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
+
+
+@dag(schedule=[Asset(DAILY_FOLDER)], catchup=False, tags=["clue", "example"], doc_md=__doc__)
+def clue_after_daily_pull() -> None:
+    @task
+    def count_by_carrier(*, triggering_asset_events: Any = None) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for events in triggering_asset_events.values():
+            for event in events:
+                path = ObjectStoragePath(event.extra["uri"], conn_id=OUTPUT_CONN_ID)
+                with path.open("r", encoding="utf-8") as lines:
+                    counts.update(CARRIERS.get(json.loads(line).get("operator"), "unknown") for line in lines)
+        print(f"Clues per carrier: {dict(counts)}")
+        return dict(counts)
+
+    count_by_carrier()
+
+
+clue_after_daily_pull()
