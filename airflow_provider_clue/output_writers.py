@@ -118,5 +118,5 @@ def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
 def _remove_quietly(path: ObjectStoragePath) -> None:
     try:
         path.unlink(missing_ok=True)
-    except Exception:  # noqa: S110 - the original error matters more than a failed clean-up
+    except Exception:
         pass

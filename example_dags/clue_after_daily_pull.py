@@ -7,8 +7,7 @@ from collections import Counter
 from typing import Any
 
 from airflow.sdk import Asset, ObjectStoragePath, dag, task
-
-from clue_daily_pull import DAILY_FOLDER, OUTPUT_CONN_ID
+from clue_output import DAILY_FOLDER, OUTPUT_CONN_ID
 
 CARRIERS = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
 

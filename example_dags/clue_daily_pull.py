@@ -8,17 +8,13 @@ set ``CLUE_OUTPUT_ROOT=s3://bucket/prefix`` and ``CLUE_OUTPUT_CONN_ID=aws_defaul
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
+from clue_output import DAILY_FOLDER, OUTPUT_CONN_ID
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
-
-OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")
-OUTPUT_CONN_ID = os.environ.get("CLUE_OUTPUT_CONN_ID") or None
-DAILY_FOLDER = f"{OUTPUT_ROOT}/clue_daily_pull"
 
 
 @dag(

@@ -9,8 +9,13 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="clue-airflow-home-"))
-os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+AIRFLOW_HOME = tempfile.mkdtemp(prefix="clue-airflow-home-")
+DAGS_FOLDER = os.path.join(AIRFLOW_HOME, "dags")
+os.environ["AIRFLOW_HOME"] = AIRFLOW_HOME
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = DAGS_FOLDER
+OUTPUT_ROOT = os.path.join(AIRFLOW_HOME, "output")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["CLUE_OUTPUT_ROOT"] = f"file://{OUTPUT_ROOT}"
 
 from airflow_provider_clue.testing import ClueEmulator
 

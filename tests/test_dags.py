@@ -1,0 +1,135 @@
+"""The example DAGs and mapped pulls in a real Airflow (dag.test with a SQLite metadata DB)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+
+from tests.airflow_env import INTERVAL_VARIANT, load_dag, migrate_metadata_db, prepare_dags_folder
+from tests.conftest import DAGS_FOLDER, OUTPUT_ROOT
+
+TOKEN = "dag-test-token-31415"
+SHANGHAI = "Asia/Shanghai"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def airflow_metadata() -> None:
+    prepare_dags_folder(Path(DAGS_FOLDER))
+    migrate_metadata_db()
+
+
+@pytest.fixture
+def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    emulator = make_emulator(
+        records=3000, token=TOKEN, user_ids=["40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"],
+        max_per_page=50,
+    )
+    for name, value in emulator.airflow_env().items():
+        monkeypatch.setenv(name, value)
+    return emulator
+
+
+def read_ids(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line)["id"] for line in lines]
+
+
+def insert_boundary_records(emulator: Any, days: list[str]) -> None:
+    """Records exactly on local midnight, one second before it, and on UTC midnight (08:00 local)."""
+    for day in days:
+        for moment in (f"{day} 00:00:00", f"{day} 23:59:59", f"{day} 08:00:00"):
+            emulator.insert(created_at=moment)
+
+
+def run_ok(dag_id: str, **kwargs: Any) -> Any:
+    run = load_dag(dag_id).test(**kwargs)
+    assert run.state == "success", f"{dag_id} run ended {run.state}"
+    return run
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "first_logical_day"),
+    [
+        ("clue_daily_pull", "2026-10-05"),  # CronTriggerTimetable: the run at tick T pulls [T - 1 day, T)
+        (INTERVAL_VARIANT, "2026-10-04"),  # CronDataIntervalTimetable: the run's interval is the day
+    ],
+)
+def test_three_consecutive_daily_runs_tile_time_exactly(emulator, dag_id, first_logical_day):
+    days = ["2026-10-04", "2026-10-05", "2026-10-06"]
+    insert_boundary_records(emulator, [*days, "2026-10-07"])
+    first = pendulum.parse(first_logical_day, tz=SHANGHAI)
+    for offset in range(3):
+        run_ok(dag_id, logical_date=first.add(days=offset))
+    folder = Path(OUTPUT_ROOT) / "clue_daily_pull"
+    outputs = {day: read_ids(folder / f"{day}.jsonl") for day in days}
+    every_id = [record_id for ids in outputs.values() for record_id in ids]
+    assert len(every_id) == len(set(every_id)), "a record landed in two windows"
+    assert set(every_id) == emulator.ids(created_at=("2026-10-04 00:00:00", "2026-10-06 23:59:59"))
+    for day, ids in outputs.items():
+        assert set(ids) == emulator.ids(created_at=(f"{day} 00:00:00", f"{day} 23:59:59"))
+    stamps = {json.loads(line)["created_at"] for line in (folder / "2026-10-05.jsonl").open(encoding="utf-8")}
+    assert {"2026-10-05 00:00:00", "2026-10-05 08:00:00", "2026-10-05 23:59:59"} <= stamps
+    assert "2026-10-06 00:00:00" not in stamps and "2026-10-04 23:59:59" not in stamps
+
+
+def test_manual_run_without_logical_date_pulls_the_last_complete_day(emulator):
+    yesterday = pendulum.now(SHANGHAI).start_of("day").subtract(days=1)
+    day = yesterday.to_date_string()
+    for moment in ("00:00:00", "12:00:00", "23:59:59"):
+        emulator.insert(created_at=f"{day} {moment}")
+    emulator.insert(created_at=pendulum.now(SHANGHAI).start_of("day").format("YYYY-MM-DD HH:mm:ss"))
+    run = run_ok("clue_daily_pull", logical_date=None)
+    assert run.logical_date is None
+    ids = read_ids(Path(OUTPUT_ROOT) / "clue_daily_pull" / f"{day}.jsonl")
+    assert sorted(ids) == sorted(emulator.ids(created_at=(f"{day} 00:00:00", f"{day} 23:59:59")))
+    assert len(ids) == 3
+
+
+def test_mapped_pulls_write_one_object_each(emulator, monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW_VAR_CLUE_TEST_ROOT", f"file://{tmp_path}")
+    run_ok("clue_test_mapped")
+    for start, end in (("2026-10-10", "2026-10-11"), ("2026-10-11", "2026-10-12"), ("2026-10-12", "2026-10-13")):
+        ids = read_ids(tmp_path / "days" / f"{start}.jsonl")
+        assert sorted(ids) == sorted(emulator.ids(created_at=(f"{start} 00:00:00", f"{start} 23:59:59")))
+    for user_id in emulator.user_ids:
+        ids = read_ids(tmp_path / "users" / f"{user_id}.jsonl")
+        assert sorted(ids) == sorted(emulator.ids(created_at=("2026-10-10 00:00:00", "2026-10-10 23:59:59"), user_id=user_id))
+
+
+def test_a_dag_without_schedule_or_window_fails_and_says_how_to_fix_it(emulator, capsys):
+    run = load_dag("clue_test_unscheduled").test()
+    assert run.state == "failed"
+    assert "pass created_at=[start, end]" in capsys.readouterr().out
+    assert emulator.requests == []
+
+
+def test_the_daily_pull_declares_its_asset_and_the_downstream_dag_is_scheduled_on_it():
+    [asset] = load_dag("clue_daily_pull").get_task("pull_clues").outlets
+    assert asset.uri == f"file://{OUTPUT_ROOT}/clue_daily_pull"
+    condition = load_dag("clue_after_daily_pull").timetable.asset_condition
+    assert [scheduled.uri for scheduled in condition.objects] == [asset.uri]
+
+
+def test_each_pull_records_an_asset_event_with_its_summary(emulator):
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    run_ok("clue_daily_pull", logical_date=pendulum.datetime(2026, 10, 9, tz=SHANGHAI))
+    with create_session() as session:
+        event = session.scalars(
+            select(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .where(AssetModel.uri == f"file://{OUTPUT_ROOT}/clue_daily_pull")
+            .order_by(AssetEvent.id.desc())
+        ).first()
+    assert event is not None
+    expected = emulator.ids(created_at=("2026-10-08 00:00:00", "2026-10-08 23:59:59"))
+    assert event.extra == {
+        "uri": f"file://{OUTPUT_ROOT}/clue_daily_pull/2026-10-08.jsonl",
+        "count": len(expected),
+        "created_at": ["2026-10-08T00:00:00+08:00", "2026-10-09T00:00:00+08:00"],
+    }
