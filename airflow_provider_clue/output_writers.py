@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import uuid
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.exceptions import ClueValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from airflow.sdk import ObjectStoragePath
 
     from airflow_provider_clue.envelope import Record
@@ -22,7 +24,9 @@ WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "ad
 _LINES_PER_WRITE = 500
 
 
-def records_for_xcom(pull: Pull, *, max_records: int = XCOM_MAX_RECORDS, max_bytes: int = XCOM_MAX_BYTES) -> list[Record]:
+def records_for_xcom(
+    pull: Pull, *, max_records: int = XCOM_MAX_RECORDS, max_bytes: int = XCOM_MAX_BYTES
+) -> list[Record]:
     """All records of ``pull`` as a list, refusing (before the push) a pull past either limit.
 
     The count is checked against ``meta.total`` as soon as the first page arrives, so a pull
@@ -62,13 +66,15 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
     if isinstance(destination, ObjectStoragePath):
         return destination
     if not isinstance(destination, str) or not destination.strip():
-        raise ClueValidationError("destination", f"expected a URI such as 's3://bucket/clues.jsonl', got {destination!r}")
+        raise ClueValidationError(
+            "destination", f"expected a URI such as 's3://bucket/clues.jsonl', got {destination!r}"
+        )
     try:
         uri = destination.strip().format_map(_Placeholders(placeholders))
     except (KeyError, ValueError, IndexError) as err:
-        raise ClueValidationError(
-            "destination", f"bad placeholder in {destination!r} ({err}); allowed: {', '.join(f'{{{k}}}' for k in placeholders)}"
-        ) from None
+        allowed = ", ".join(f"{{{name}}}" for name in placeholders)
+        problem = f"bad placeholder in {destination!r} ({err}); allowed: {allowed}"
+        raise ClueValidationError("destination", problem) from None
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     if scheme not in WRITABLE_SCHEMES:
         raise ClueValidationError(
@@ -96,7 +102,7 @@ def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     try:
-        with temporary.open("wb") as raw:
+        with temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
             stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.name.endswith(".gz") else raw
             lines: list[bytes] = []
             for record in records:
@@ -116,7 +122,5 @@ def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
 
 
 def _remove_quietly(path: ObjectStoragePath) -> None:
-    try:
+    with contextlib.suppress(Exception):
         path.unlink(missing_ok=True)
-    except Exception:
-        pass

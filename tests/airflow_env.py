@@ -21,7 +21,9 @@ def prepare_dags_folder(dags_folder: Path) -> None:
     example = (REPO / "example_dags" / "clue_daily_pull.py").read_text()
     variant = example.replace(
         'schedule="0 0 * * *"', 'schedule=CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Shanghai")'
-    ).replace("def clue_daily_pull()", f"def {INTERVAL_VARIANT}()").replace("\nclue_daily_pull()", f"\n{INTERVAL_VARIANT}()")
+    )
+    variant = variant.replace("def clue_daily_pull()", f"def {INTERVAL_VARIANT}()")
+    variant = variant.replace("\nclue_daily_pull()", f"\n{INTERVAL_VARIANT}()")
     variant = variant.replace(
         "from airflow.sdk import dag, task",
         "from airflow.sdk import dag, task\nfrom airflow.timetables.interval import CronDataIntervalTimetable",

@@ -17,7 +17,7 @@ OUTPUT_ROOT = os.path.join(AIRFLOW_HOME, "output")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["CLUE_OUTPUT_ROOT"] = f"file://{OUTPUT_ROOT}"
 
-from airflow_provider_clue.testing import ClueEmulator
+from airflow_provider_clue.testing import ClueEmulator  # noqa: E402 - after the Airflow environment is set
 
 EmulatorFactory = Callable[..., ClueEmulator]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Asset, BaseOperator
 
 from airflow_provider_clue.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import timedelta
 
     from airflow.sdk import Context, ObjectStoragePath
@@ -55,7 +55,7 @@ class ClueSearchOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = ("user_id", "stage", "filters", "created_at", "destination")
-    template_fields_renderers = {"filters": "json", "created_at": "json"}
+    template_fields_renderers: ClassVar[dict[str, str]] = {"filters": "json", "created_at": "json"}
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -133,21 +133,19 @@ class ClueSearchOperator(BaseOperator):
         if path is None:
             return records_for_xcom(pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes)
         count = write_json_lines(pull.records(), path)
-        summary = {
-            "uri": _plain_uri(path),
-            "count": count,
-            "created_at": [start.isoformat(), end.isoformat()],
+        written: dict[str, Any] = {
+            "uri": _plain_uri(path), "count": count, "created_at": [start.isoformat(), end.isoformat()]
+        }
+        self.log.info("Wrote %d records to %s", count, written["uri"])
+        if self._destination_asset is not None:
+            context["outlet_events"][self._destination_asset].extra = written
+        return {
+            **written,
             "api_created_at": list(bounds),
             "user_id": query.user_id,
             "stage": query.stage,
             "stats": pull.stats.as_dict(),
         }
-        self.log.info("Wrote %d records to %s", count, summary["uri"])
-        if self._destination_asset is not None:
-            context["outlet_events"][self._destination_asset].extra = {
-                key: summary[key] for key in ("uri", "count", "created_at")
-            }
-        return summary
 
 
 def asset_of_destination(destination: str | ObjectStoragePath) -> Asset | None:
