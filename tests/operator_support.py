@@ -1,0 +1,33 @@
+"""Helpers for running ClueSearchOperator.execute() against the emulator."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+TOKEN = "op-token-27182818"
+
+
+def execution_context(**values: Any) -> dict[str, Any]:
+    """The parts of a task's context the operator reads, with a recording ``outlet_events``."""
+    return {"outlet_events": defaultdict(lambda: SimpleNamespace(extra=None)), **values}
+
+
+def point_clue_default_at(emulator: Any, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:
+    for name, value in emulator.airflow_env(**extra).items():
+        monkeypatch.setenv(name, value)
+
+
+def read_json_lines(data: bytes, *, compressed: bool = False) -> list[dict[str, Any]]:
+    text = (gzip.decompress(data) if compressed else data).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def read_file_records(path: Path) -> list[dict[str, Any]]:
+    return read_json_lines(path.read_bytes(), compressed=path.name.endswith(".gz"))

@@ -1,0 +1,206 @@
+"""ClueSearchOperator.execute() against the emulator: windows, XCom, JSON Lines files, assets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from airflow.sdk import Asset
+
+from airflow_provider_clue.exceptions import ClueServerError, ClueValidationError
+from airflow_provider_clue.operators.clue import ClueSearchOperator
+from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_file_records
+
+DAY = ("2026-10-02 00:00:00", "2026-10-03 00:00:00")
+DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
+
+
+@pytest.fixture
+def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    emulator = make_emulator(records=2000, token=TOKEN, max_per_page=25)
+    point_clue_default_at(emulator, monkeypatch)
+    return emulator
+
+
+def pull(**kwargs: Any) -> Any:
+    context = kwargs.pop("context", None) or execution_context()
+    return ClueSearchOperator(task_id="pull", **kwargs).execute(context)
+
+
+# -- windows ------------------------------------------------------------------------------------
+
+
+def test_explicit_window_pulls_exactly_that_day_into_xcom(emulator):
+    records = pull(created_at=list(DAY))
+    assert [r["id"] for r in records] == [r["id"] for r in emulator.records(created_at=DAY_INCLUSIVE)]
+    assert {r["created_at"][:10] for r in records} == {"2026-10-02"}
+
+
+def test_window_is_half_open_at_local_midnight(emulator):
+    stamps = {r["created_at"] for r in pull(created_at=list(DAY))}
+    assert "2026-10-02 00:00:00" in stamps
+    assert "2026-10-03 00:00:00" not in stamps
+    assert "2026-10-03 00:00:00" in {r["created_at"] for r in emulator.records()}
+
+
+@pytest.mark.parametrize(
+    "created_at",
+    [
+        [datetime(2026, 10, 1, 16, tzinfo=timezone.utc), datetime(2026, 10, 2, 16, tzinfo=timezone.utc)],
+        ["2026-10-01T16:00:00+00:00", "2026-10-02T16:00:00Z"],
+        ["2026-10-02", "2026-10-03"],
+        [datetime(2026, 10, 2), datetime(2026, 10, 3)],
+    ],
+    ids=["aware-utc", "iso-strings", "dates", "naive-local"],
+)
+def test_bounds_in_any_form_are_converted_to_the_connection_zone(emulator, created_at):
+    assert {r["id"] for r in pull(created_at=created_at)} == emulator.ids(created_at=DAY_INCLUSIVE)
+
+
+def test_connection_time_zone_is_honoured(make_emulator, monkeypatch):
+    emulator = make_emulator(records=500, token=TOKEN, timezone="UTC")
+    point_clue_default_at(emulator, monkeypatch, timezone="UTC")
+    records = pull(created_at=[datetime(2026, 10, 2, tzinfo=timezone(timedelta(hours=8))), "2026-10-03T08:00:00+08:00"])
+    assert {r["id"] for r in records} == emulator.ids(created_at=("2026-10-01 16:00:00", "2026-10-02 23:59:59"))
+
+
+def test_sub_second_boundaries_tile_without_gap_or_overlap(emulator):
+    for moment in ("2026-10-05 12:00:00", "2026-10-05 12:00:01"):
+        emulator.insert(created_at=moment)
+    middle = datetime(2026, 10, 5, 4, 0, 0, 500_000, tzinfo=timezone.utc)  # 12:00:00.5 in Shanghai
+    first = pull(created_at=["2026-10-05 00:00:00", middle])
+    second = pull(created_at=[middle, "2026-10-06 00:00:00"])
+    first_ids, second_ids = {r["id"] for r in first}, {r["id"] for r in second}
+    assert not first_ids & second_ids
+    assert first_ids | second_ids == emulator.ids(created_at=("2026-10-05 00:00:00", "2026-10-05 23:59:59"))
+    assert "2026-10-05 12:00:00" in {r["created_at"] for r in first}
+    assert "2026-10-05 12:00:01" in {r["created_at"] for r in second}
+
+
+def test_lookback_widens_the_start(emulator):
+    records = pull(created_at=list(DAY), lookback=timedelta(hours=6))
+    assert {r["id"] for r in records} == emulator.ids(created_at=("2026-10-01 18:00:00", "2026-10-02 23:59:59"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"created_at": ["2026-10-03", "2026-10-02"]}, "created_at"),
+        ({"created_at": ["2026-10-02 00:00:00", "2026-10-02 00:00:00"]}, "created_at"),
+        ({"created_at": ["yesterday", "2026-10-02"]}, "created_at (start)"),
+        ({"created_at": "2026-10-02"}, "created_at"),
+        ({"lookback": timedelta(hours=-1)}, "lookback"),
+        ({"filters": {"created_at": list(DAY_INCLUSIVE)}}, "filters.created_at"),
+        ({"filters": {"sex": [9]}}, "filters.sex"),
+        ({"user_id": "../admin"}, "user_id"),
+        ({"max_records": 0}, "max_records"),
+        ({"destination": "ftp://host/clues.jsonl"}, "destination"),
+        ({"destination": "/tmp/clues.jsonl"}, "destination"),
+        ({"destination": "file:///tmp/clues.csv"}, "destination"),
+        ({"destination": "file:///tmp/{nope}.jsonl"}, "destination"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_request(emulator, kwargs, field):
+    kwargs = {"created_at": list(DAY), **kwargs}
+    with pytest.raises(ClueValidationError) as err:
+        pull(**kwargs)
+    assert err.value.field == field
+    assert emulator.requests == []
+
+
+# -- XCom -----------------------------------------------------------------------------------------
+
+
+def test_xcom_count_limit_fails_after_the_first_page(emulator):
+    with pytest.raises(ClueValidationError, match="more than the XCom limit of 10.*set destination") as err:
+        pull(created_at=list(DAY), xcom_max_records=10)
+    assert err.value.field == "destination"
+    assert len(emulator.requests) == 1
+
+
+def test_xcom_limit_counts_max_records(emulator):
+    assert len(pull(created_at=list(DAY), xcom_max_records=10, max_records=10)) == 10
+
+
+def test_xcom_byte_limit(emulator):
+    with pytest.raises(ClueValidationError, match="XCom limit of 2000 bytes"):
+        pull(created_at=list(DAY), xcom_max_bytes=2000)
+
+
+# -- JSON Lines files -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_json_lines_file_holds_every_record_and_field(emulator, tmp_path, suffix):
+    context = execution_context()
+    summary = pull(created_at=list(DAY), destination=f"file://{tmp_path}/out/{{start_date}}{suffix}", context=context)
+    path = tmp_path / "out" / f"2026-10-02{suffix}"
+    assert summary["uri"] == f"file://{path}"
+    assert summary["count"] == len(emulator.records(created_at=DAY_INCLUSIVE))
+    assert summary["created_at"] == ["2026-10-02T00:00:00+08:00", "2026-10-03T00:00:00+08:00"]
+    assert summary["api_created_at"] == list(DAY_INCLUSIVE)
+    assert read_file_records(path) == emulator.records(created_at=DAY_INCLUSIVE)
+    if suffix == ".jsonl":
+        assert emulator.records(created_at=DAY_INCLUSIVE)[0]["name"].encode() in path.read_bytes()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_placeholders_name_user_stage_and_window(emulator, tmp_path):
+    summary = pull(created_at=list(DAY), destination=f"file://{tmp_path}/{{stage}}/{{user_id}}/{{start}}_{{end}}.jsonl")
+    assert summary["uri"] == f"file://{tmp_path}/clue/{emulator.user_id}/2026-10-02T000000_2026-10-03T000000.jsonl"
+
+
+def test_failure_mid_pull_leaves_no_file(make_emulator, monkeypatch, tmp_path):
+    emulator = make_emulator(records=2000, token=TOKEN, max_per_page=25)
+    point_clue_default_at(emulator, monkeypatch, max_retries=1)
+    emulator.on_page(lambda user, stage, page: page == 2 and emulator.fail_next("server_error", 10))
+    with pytest.raises(ClueServerError):
+        pull(created_at=list(DAY), destination=f"file://{tmp_path}/out/day.jsonl")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_rerun_replaces_the_object(emulator, tmp_path):
+    destination = f"file://{tmp_path}/day.jsonl"
+    pull(created_at=list(DAY), destination=destination)
+    gone = [r["id"] for r in emulator.records(created_at=DAY_INCLUSIVE)[:5]]
+    emulator.delete(gone)
+    summary = pull(created_at=list(DAY), destination=destination)
+    ids = {r["id"] for r in read_file_records(tmp_path / "day.jsonl")}
+    assert ids == emulator.ids(created_at=DAY_INCLUSIVE) and not ids & set(gone)
+    assert summary["count"] == len(ids)
+
+
+# -- assets ---------------------------------------------------------------------------------------
+
+
+def test_destination_folder_is_the_asset_outlet_and_gets_the_event(emulator, tmp_path):
+    operator = ClueSearchOperator(task_id="pull", created_at=list(DAY), destination=f"file://{tmp_path}/d/{{{{ ds }}}}.jsonl")
+    assert operator.outlets == [Asset(uri=f"file://{tmp_path}/d")]
+    operator.destination = f"file://{tmp_path}/d/2026-10-02.jsonl"  # as rendered
+    context = execution_context()
+    summary = operator.execute(context)
+    event = context["outlet_events"][operator.outlets[0]]
+    assert event.extra == {key: summary[key] for key in ("uri", "count", "created_at")}
+
+
+def test_given_outlets_are_kept_and_a_templated_root_has_no_asset():
+    mine = Asset(uri="s3://bucket/mine")
+    assert ClueSearchOperator(task_id="a", destination="s3://b/c/x.jsonl", outlets=[mine]).outlets == [mine]
+    assert ClueSearchOperator(task_id="b", destination="{{ var.value.root }}/x.jsonl").outlets == []
+    assert ClueSearchOperator(task_id="c").outlets == []
+
+
+# -- logs -----------------------------------------------------------------------------------------
+
+
+def test_logs_name_the_window_and_progress_but_no_personal_data(emulator, tmp_path, capsys, caplog):
+    pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
+    logged = capsys.readouterr().out + caplog.text
+    assert "Window [2026-10-02T00:00:00+08:00, 2026-10-03T00:00:00+08:00) from the explicit" in logged
+    assert "created_at [2026-10-02 00:00:00, 2026-10-02 23:59:59] (Asia/Shanghai)" in logged
+    assert "Pulled: page" in logged and "records" in logged
+    for record in emulator.records(created_at=DAY_INCLUSIVE):
+        assert record["phone"] not in logged
+        assert not record["email"] or record["email"] not in logged
+    assert TOKEN not in logged
