@@ -113,7 +113,7 @@ def test_bad_arguments_are_refused_before_any_request(emulator, kwargs, field):
 
 
 def test_xcom_count_limit_fails_after_the_first_page(emulator):
-    with pytest.raises(ClueValidationError, match="more than the XCom limit of 10.*set destination") as err:
+    with pytest.raises(ClueValidationError, match=r"more than the XCom limit of 10.*set destination") as err:
         pull(created_at=list(DAY), xcom_max_records=10)
     assert err.value.field == "destination"
     assert len(emulator.requests) == 1
@@ -175,7 +175,8 @@ def test_rerun_replaces_the_object(emulator, tmp_path):
 
 
 def test_destination_folder_is_the_asset_outlet_and_gets_the_event(emulator, tmp_path):
-    operator = ClueSearchOperator(task_id="pull", created_at=list(DAY), destination=f"file://{tmp_path}/d/{{{{ ds }}}}.jsonl")
+    templated = f"file://{tmp_path}/d/{{{{ ds }}}}.jsonl"
+    operator = ClueSearchOperator(task_id="pull", created_at=list(DAY), destination=templated)
     assert operator.outlets == [Asset(uri=f"file://{tmp_path}/d")]
     operator.destination = f"file://{tmp_path}/d/2026-10-02.jsonl"  # as rendered
     context = execution_context()
