@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
 from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
-from airflow_provider_clue.exceptions import ClueAPIError, ClueConnectionError
+from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError
 from airflow_provider_clue.filters import ClueFilters
 from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order
 from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
@@ -145,13 +145,23 @@ class ClueClient:
         self.counts.requests += 1
         try:
             response = self._session.get(
-                self.settings.base_url + query.path, params=params, data=body, timeout=self._timeout
+                self.settings.base_url + query.path, params=params, data=body, timeout=self._timeout,
+                allow_redirects=False,
             )
             content = response.content
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
+        except requests.RequestException as err:
+            # Only the type: the messages of some (e.g. InvalidHeader) quote headers, the token among them.
             raise ClueConnectionError(
-                f"no response ({type(err).__name__})", path=context.path, page=page
+                f"no response ({type(err).__name__})", path=context.path, page=page,
+                retryable=not isinstance(err, (requests.exceptions.SSLError, requests.exceptions.InvalidHeader)),
             ) from None
+        if response.is_redirect:
+            target = urlsplit(response.headers.get("Location", "")).hostname or "an unknown host"
+            raise ClueBadRequestError(
+                f"the API redirected the request to {target}; a redirect would drop the JSON body with the "
+                "filters, so it is not followed: set the connection's Base URL to the final address",
+                path=context.path, page=page, http_status=response.status_code,
+            )
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         return parse_response(response.status_code, content, context, retry_after=retry_after)
 

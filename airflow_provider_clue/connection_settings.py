@@ -128,11 +128,14 @@ class ClueConnectionSettings:
     ) -> ClueConnectionSettings:
         """Build settings from the connection's parts; raise :class:`ClueConfigurationError`."""
         values = _parse_extras(extras or {})
-        if not token or not token.strip():
+        token = (token or "").strip()
+        if not token:
             raise ClueConfigurationError("password", "the API token is empty; set it as the connection's password")
+        if any(character.isspace() or not character.isprintable() for character in token):
+            raise ClueConfigurationError("password", "the API token contains spaces or control characters")
         _check_zone(values["timezone"])
         base_url = normalise_base_url(host, port, allow_http=values["allow_http"])
-        return cls(base_url=base_url, token=token, user_id=user_id or None, **values)
+        return cls(base_url=base_url, token=token, user_id=(user_id or "").strip() or None, **values)
 
 
 def _check_zone(name: str) -> None:
@@ -183,13 +186,14 @@ def _is_loopback(hostname: str) -> bool:
 
 
 def _extras_of(conn: Any) -> Mapping[str, Any]:
-    extra = getattr(conn, "extra_dejson", None)
-    if extra is None:
-        raw = getattr(conn, "extra", None) or "{}"
-        try:
-            extra = json.loads(raw)
-        except ValueError:
-            raise ClueConfigurationError("extra", "the connection's extra is not valid JSON") from None
+    """The connection's extras, parsed here: Airflow's ``extra_dejson`` turns bad JSON into ``{}``."""
+    raw = getattr(conn, "extra", None)
+    if isinstance(raw, Mapping):
+        return raw
+    try:
+        extra = json.loads(raw) if raw else {}
+    except ValueError:
+        raise ClueConfigurationError("extra", "the connection's extra is not valid JSON") from None
     if not isinstance(extra, Mapping):
         raise ClueConfigurationError("extra", "the connection's extra must be a JSON object")
     return extra

@@ -67,7 +67,7 @@ def parse_response(
     """Check HTTP status, then ``code``/``status``, then ``meta`` and ``data``; return the page."""
     where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
     document = _decode(body)
-    api_code = document.get("code") if isinstance(document, Mapping) else None
+    api_code = _code_of(document)
     api_message = _message_of(document)
     if status != 200:
         _raise_for(status, "", where, api_code, api_message, retry_after)
@@ -103,6 +103,12 @@ def _raise_for(
 
 
 _NOT_JSON = object()
+
+
+def _code_of(document: Any) -> object:
+    """The envelope's ``code``; a numeric string (``"200"``, as PHP may send) counts as its number."""
+    code = document.get("code") if isinstance(document, Mapping) else None
+    return int(code) if isinstance(code, str) and code.isdigit() and code.isascii() else code
 
 
 def _decode(body: bytes) -> Any:

@@ -95,9 +95,11 @@ class ClueServerError(ClueAPIError):
 
 
 class ClueConnectionError(ClueAPIError):
-    """No response: the connection failed, was dropped, or timed out. Retried."""
+    """No response: the connection failed, was dropped, or timed out. Retried, except TLS failures."""
 
-    retryable = True
+    def __init__(self, summary: str, *, retryable: bool = True, **context: object) -> None:
+        self.retryable = retryable
+        super().__init__(summary, **context)  # type: ignore[arg-type]
 
 
 class ClueMalformedResponseError(ClueAPIError):

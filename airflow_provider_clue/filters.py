@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,8 +39,8 @@ class ClueFilters:
     connection's zone. Build one with :meth:`from_mapping`.
     """
 
-    phone: str | None = None
-    email: str | None = None
+    phone: str | None = field(default=None, repr=False)
+    email: str | None = field(default=None, repr=False)
     company: str | None = None
     created_at: tuple[str, str] | None = None
     operator: tuple[int, ...] | None = None
@@ -209,17 +209,17 @@ def _components(raw: object) -> tuple[Component, ...] | None:
         )
     result = []
     for index, item in enumerate(raw):
-        field = f"filters.components[{index}]"
+        where = f"filters.components[{index}]"
         if isinstance(item, Component):
             result.append(item)
             continue
         if not isinstance(item, Mapping) or set(item) != {"id", "value"}:
-            raise ClueValidationError(field, f'expected {{"id": ..., "value": ...}}, got {_describe(item)}')
+            raise ClueValidationError(where, f'expected {{"id": ..., "value": ...}}, got {_describe(item)}')
         component_id, value = item["id"], item["value"]
         if not isinstance(component_id, str) or not component_id.strip():
-            raise ClueValidationError(f"{field}.id", f"expected a non-empty string, got {_describe(component_id)}")
+            raise ClueValidationError(f"{where}.id", f"expected a non-empty string, got {_describe(component_id)}")
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ClueValidationError(f"{field}.value", f"expected a string or number, got {_describe(value)}")
+            raise ClueValidationError(f"{where}.value", f"expected a string or number, got {_describe(value)}")
         result.append(Component(id=component_id, value=value))
     return tuple(result)
 

@@ -53,11 +53,18 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def delay(self, retry_number: int, error: ClueAPIError) -> float:
-        """Seconds to wait before retry ``retry_number`` (1-based) after ``error``."""
-        backoff = self.rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (retry_number - 1)))
-        if isinstance(error, ClueRateLimitError) and error.retry_after is not None:
-            return error.retry_after + self.rng.uniform(0, 0.1)
-        return backoff
+        """Seconds to wait before retry ``retry_number`` (1-based) after ``error``.
+
+        A 429 waits its ``Retry-After`` when given, and at least ``base_delay * 2`` otherwise, so a
+        rate-limited client never comes straight back.
+        """
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
+        if isinstance(error, ClueRateLimitError):
+            if error.retry_after is not None:
+                return error.retry_after + self.rng.uniform(0, 0.1)
+            floor = min(self.max_delay, self.base_delay * 2)
+            return self.rng.uniform(floor, max(floor, ceiling))
+        return self.rng.uniform(0, ceiling)
 
 
 def call_with_retries(

@@ -16,6 +16,7 @@ from airflow_provider_clue.request_validation import check_positive_int
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
+    from airflow_provider_clue.client import CustomerQuery
     from airflow_provider_clue.envelope import Record
     from airflow_provider_clue.filters import ClueFilters
 
@@ -54,6 +55,26 @@ class ClueHook(BaseHook):
         """The HTTP client; its session is reused for every call of this hook."""
         return ClueClient(self.settings, logger=self.log)
 
+    def query(
+        self,
+        *,
+        filters: Mapping[str, Any] | ClueFilters | None = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        per_page: int | None = None,
+    ) -> CustomerQuery:
+        """Validate a query (no request is sent) and mask the phone and e-mail it filters on in logs."""
+        from urllib.parse import quote, quote_plus
+
+        from airflow.sdk.log import mask_secret
+
+        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+        for value in (query.filters.phone, query.filters.email):
+            if value:
+                for form in {value, quote(value, safe=""), quote_plus(value)}:
+                    mask_secret(form)
+        return query
+
     def get_customer(
         self,
         *,
@@ -71,8 +92,7 @@ class ClueHook(BaseHook):
         :param user_id: whose pool to read; the connection's login by default.
         :param stage: the pool stage, ``clue`` by default.
         """
-        check_positive_int("page", page)
-        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+        query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
         return self.client.get_page(query, page).envelope
 
     def iter_customers(
@@ -92,7 +112,7 @@ class ClueHook(BaseHook):
         """
         if max_records is not None:
             check_positive_int("max_records", max_records)
-        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+        query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
         return Pull(self.client, query, logger=self.log, max_records=max_records).records()
 
     def count_customers(
@@ -103,7 +123,7 @@ class ClueHook(BaseHook):
         stage: str = "clue",
     ) -> int:
         """The number of matching records (``meta.total``), read with one one-record request."""
-        query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=1)
+        query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=1)
         return self.client.get_page(query, 1).meta.total
 
     def test_connection(self) -> tuple[bool, str]:

@@ -279,12 +279,12 @@ def test_retry_after_is_honoured(retry_after):
         assert retry_after <= delay <= retry_after + 0.1
 
 
-def test_rate_limit_without_retry_after_uses_backoff():
+def test_rate_limit_without_retry_after_waits_at_least_twice_the_base_delay():
     sleep = Sleeper()
     attempt = Attempts(*(RETRYABLE["rate_limit"]() for _ in range(4)))
     call_with_retries(attempt, policy(base_delay=0.5, max_delay=30.0), sleep=sleep)
     for number, delay in enumerate(sleep.delays, start=1):
-        assert 0 <= delay <= 0.5 * 2 ** (number - 1)
+        assert 1.0 <= delay <= max(1.0, 0.5 * 2 ** (number - 1))
 
 
 @pytest.mark.parametrize("seed", range(10))
