@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
 from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates
 from airflow_provider_clue.testing.records import RecordFactory
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
-from airflow_provider_clue.testing.store import PoolQuery, Record, RecordPool
+from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -22,10 +21,6 @@ DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
 DEFAULT_START = "2026-10-01 00:00:00"
 DEFAULT_END = "2026-11-01 00:00:00"
 PageListener = Callable[[str, str, int], None]
-
-
-class NotFound(LookupError):
-    """No pool for that user and stage, or no control endpoint for that method and path."""
 
 
 class ClueEmulator:
@@ -118,15 +113,6 @@ class ClueEmulator:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the command line's mode)."""
-        self._server = EmulatorServer(self._address, self)
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-            self._server = None
 
     @property
     def url(self) -> str:
@@ -228,54 +214,3 @@ class ClueEmulator:
     def clear_requests(self) -> None:
         with self._log_lock:
             self._log.clear()
-
-    # -- the control API (for a separate process, e.g. the command-line server) ------------------
-
-    def control(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
-        """Serve ``/_emulator/<path>``: ``health``, ``requests``, ``records``, ``records/delete``,
-        ``records/query``, ``faults`` and ``latency``."""
-        try:
-            payload = json.loads(body) if body.strip() else {}
-            if not isinstance(payload, Mapping):
-                raise ValueError("the body must be a JSON object")
-            return 200, self._control(method, path, payload)
-        except NotFound as err:
-            return 404, {"message": str(err)}
-        except KeyError as err:
-            return 400, {"message": f"missing field {err}"}
-        except (TypeError, ValueError) as err:
-            return 400, {"message": str(err)}
-
-    def _control(self, method: str, path: str, payload: Mapping[str, Any]) -> Any:
-        where = {"user_id": payload.get("user_id"), "stage": payload.get("stage", "clue")}
-        if (method, path) == ("GET", "health"):
-            return {"ok": True}
-        if (method, path) == ("GET", "requests"):
-            return [asdict(entry) for entry in self.requests]
-        if (method, path) == ("DELETE", "requests"):
-            self.clear_requests()
-            return {"ok": True}
-        if (method, path) == ("POST", "records"):
-            inserted = self.insert(
-                int(payload.get("count", 1)), created_at=payload.get("created_at"), **where, **payload.get("fields", {})
-            )
-            return {"records": inserted}
-        if (method, path) == ("POST", "records/delete"):
-            return {"deleted": self.delete(payload.get("ids", []), **where)}
-        if (method, path) == ("POST", "records/query"):
-            created_at = payload.get("created_at")
-            ids = sorted(self.ids(created_at=tuple(created_at) if created_at else None, **where))
-            return {"count": len(ids), "ids": ids}
-        if (method, path) == ("PUT", "faults"):
-            self.faults.clear()
-            self.set_faults(**payload.get("rates", {}))
-            for kind, times in payload.get("fail_next", {}).items():
-                self.fail_next(kind, int(times))
-            return {"ok": True}
-        if (method, path) == ("PUT", "latency"):
-            seconds = float(payload["seconds"])
-            if seconds < 0:
-                raise ValueError("latency must be >= 0")
-            self.latency = seconds
-            return {"ok": True}
-        raise NotFound(f"no control endpoint {method} /_emulator/{path}")

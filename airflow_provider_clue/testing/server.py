@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_clue.testing.control import handle_control
 from airflow_provider_clue.testing.faults import FAULT_STATUS
 from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
 
@@ -76,7 +77,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self._read_body()
         if url.path.startswith(CONTROL_PREFIX):
-            status, payload = self.server.emulator.control(method, url.path[len(CONTROL_PREFIX):], body)
+            status, payload = handle_control(self.server.emulator, method, url.path[len(CONTROL_PREFIX):], body)
             self._send_json(status, payload)
             return
         self._serve_api(method, url.path, url.query, body)

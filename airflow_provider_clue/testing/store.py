@@ -26,6 +26,10 @@ _SEQ_MASK = (1 << _SEQ_BITS) - 1
 Record = dict[str, Any]
 
 
+class NotFound(LookupError):
+    """No pool for that user and stage."""
+
+
 @dataclass(frozen=True)
 class PoolQuery:
     """A query already validated by the server: inclusive epoch bounds and exact-match filters."""

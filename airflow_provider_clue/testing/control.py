@@ -1,0 +1,90 @@
+"""The emulator's control API under ``/_emulator/``, for tests that run it in another process.
+
+``GET health``, ``GET|DELETE requests``, ``POST records`` (insert), ``POST records/delete``,
+``POST records/query``, ``PUT faults`` and ``PUT latency``; bodies and answers are JSON objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.testing.store import NotFound
+
+if TYPE_CHECKING:
+    from airflow_provider_clue.testing.emulator import ClueEmulator
+
+Handler = Callable[["ClueEmulator", Mapping[str, Any]], Any]
+
+
+def handle_control(emulator: ClueEmulator, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    """``(status, payload)`` for one control request."""
+    handler = _HANDLERS.get((method, path))
+    if handler is None:
+        return 404, {"message": f"no control endpoint {method} /_emulator/{path}"}
+    try:
+        payload = json.loads(body) if body.strip() else {}
+        if not isinstance(payload, Mapping):
+            raise ValueError("the body must be a JSON object")
+        return 200, handler(emulator, payload)
+    except NotFound as err:
+        return 404, {"message": str(err)}
+    except KeyError as err:
+        return 400, {"message": f"missing field {err}"}
+    except (TypeError, ValueError) as err:
+        return 400, {"message": str(err)}
+
+
+def _pool_of(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {"user_id": payload.get("user_id"), "stage": payload.get("stage", "clue")}
+
+
+def _insert(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    count, fields = int(payload.get("count", 1)), payload.get("fields", {})
+    records = emulator.insert(count, created_at=payload.get("created_at"), **_pool_of(payload), **fields)
+    return {"records": records}
+
+
+def _delete(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    return {"deleted": emulator.delete(payload.get("ids", []), **_pool_of(payload))}
+
+
+def _query(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    created_at = payload.get("created_at")
+    ids = sorted(emulator.ids(created_at=tuple(created_at) if created_at else None, **_pool_of(payload)))
+    return {"count": len(ids), "ids": ids}
+
+
+def _set_faults(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    emulator.faults.clear()
+    emulator.set_faults(**payload.get("rates", {}))
+    for kind, times in payload.get("fail_next", {}).items():
+        emulator.fail_next(kind, int(times))
+    return {"ok": True}
+
+
+def _set_latency(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    seconds = float(payload["seconds"])
+    if seconds < 0:
+        raise ValueError("latency must be >= 0")
+    emulator.latency = seconds
+    return {"ok": True}
+
+
+def _clear_requests(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    emulator.clear_requests()
+    return {"ok": True}
+
+
+_HANDLERS: dict[tuple[str, str], Handler] = {
+    ("GET", "health"): lambda emulator, payload: {"ok": True},
+    ("GET", "requests"): lambda emulator, payload: [asdict(entry) for entry in emulator.requests],
+    ("DELETE", "requests"): _clear_requests,
+    ("POST", "records"): _insert,
+    ("POST", "records/delete"): _delete,
+    ("POST", "records/query"): _query,
+    ("PUT", "faults"): _set_faults,
+    ("PUT", "latency"): _set_latency,
+}
