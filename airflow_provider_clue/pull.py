@@ -189,6 +189,6 @@ class Pull:
         stats = self.stats
         rate = stats.records / stats.seconds if stats.seconds > 0 else 0.0
         self._log.info(
-            "%s: page %d of %d, %d records (%.0f/s), %d duplicates skipped, %d retries, pass %d",
-            what, stats.pages, stats.last_page, stats.records, rate, stats.duplicates, stats.retries, stats.passes,
+            "%s: %d records (%.0f/s) from %d pages (pass %d, last_page %d), %d duplicates skipped, %d retries",
+            what, stats.records, rate, stats.pages, stats.passes, stats.last_page, stats.duplicates, stats.retries,
         )

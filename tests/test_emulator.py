@@ -526,11 +526,17 @@ def test_invalid_filters_in_query_arrays_and_several_at_once(shared: ClueEmulato
     assert set(response.json()["errors"]) == {"is_follow", "ai_call", "sex"}
 
 
-def test_a_body_that_is_not_json_gives_422(shared: ClueEmulator) -> None:
+def test_a_body_that_is_not_json_is_ignored_like_laravel(shared: ClueEmulator) -> None:
     response = requests.get(api_url(shared), data=b"{not json", timeout=TIMEOUT,
                             headers={**auth(), "Content-Type": "application/json"})
-    assert response.status_code == 422
-    assert "errors" in response.json()
+    assert response.status_code == 200
+    assert response.json()["meta"]["total"] == page_of(shared)["meta"]["total"]
+
+
+def test_a_json_body_without_a_json_content_type_is_ignored(shared: ClueEmulator) -> None:
+    response = requests.get(api_url(shared), data=json.dumps({"sex": [1]}).encode(), timeout=TIMEOUT,
+                            headers={**auth(), "Content-Type": "text/plain"})
+    assert response.json()["meta"]["total"] == page_of(shared)["meta"]["total"]
 
 
 def test_null_filters_are_ignored(shared: ClueEmulator, everything: list[dict[str, Any]]) -> None:
@@ -670,7 +676,36 @@ def test_fail_next_queues_in_order_and_rejects_unknown_kinds(make_emulator: Emul
 
 
 def test_fault_kinds_are_the_documented_ones() -> None:
-    assert set(FAULT_KINDS) == {"rate_limit", "server_error", "drop", "truncate", "business_error", "html_error"}
+    assert set(FAULT_KINDS) == {
+        "rate_limit", "server_error", "drop", "truncate", "business_error", "html_error", "redirect"
+    }
+
+
+def test_redirect_fault_points_elsewhere(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=5)
+    emulator.fail_next("redirect")
+    response = requests.get(
+        api_url(emulator), headers=auth(), allow_redirects=False, timeout=TIMEOUT
+    )
+    assert response.status_code == 301
+    assert response.headers["Location"].startswith("https://api-moved.invalid/agent-api/")
+
+
+def test_shuffled_ties_change_order_within_a_second_only(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=0, shuffle_ties=True)
+    for _ in range(30):
+        emulator.insert(created_at="2026-10-05 12:00:00")
+    emulator.insert(created_at="2026-10-05 12:00:01")
+    orders = [[r["id"] for r in page_of(emulator, {"per_page": 31})["data"]] for _ in range(5)]
+    assert len({tuple(order) for order in orders}) > 1
+    assert all(set(order) == set(orders[0]) for order in orders)
+    newest = emulator.records()[0]["id"]
+    assert all(order[0] == newest for order in orders)
+
+
+def test_dropped_request_bodies_lose_the_filters(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=50, drop_request_bodies=True)
+    assert page_of(emulator, body={"sex": [1]})["meta"]["total"] == 50
 
 
 @pytest.mark.parametrize(
@@ -1063,7 +1098,8 @@ def test_chunked_request_body_is_read_and_the_connection_stays_usable(make_emula
     with requests.Session() as session:
         for _ in range(2):
             response = session.get(
-                api_url(emulator), params={"page": 1}, headers=auth(), data=iter([body[:5], body[5:]]), timeout=TIMEOUT
+                api_url(emulator), params={"page": 1}, headers={**auth(), "Content-Type": "application/json"},
+                data=iter([body[:5], body[5:]]), timeout=TIMEOUT,
             )
             assert response.json()["meta"]["total"] == expected
     assert len({entry.client_port for entry in emulator.requests[-2:]}) == 1

@@ -21,6 +21,7 @@ from airflow_provider_clue.exceptions import (
     ClueConfigurationError,
     ClueConnectionError,
     ClueMalformedResponseError,
+    CluePagingError,
     ClueRateLimitError,
     ClueServerError,
     ClueValidationError,
@@ -390,4 +391,72 @@ def test_test_connection_needs_a_user_id(emulator, monkeypatch):
     )
     ok, message = ClueHook(clue_conn_id="clue_test").test_connection()
     assert not ok and "User ID" in message
+    assert emulator.requests == []
+
+
+# -- records moving while a pull pages through them ----------------------------------------------
+
+
+def test_records_deleted_mid_pull_are_not_lost(emulator, monkeypatch):
+    hook = hook_for(emulator, monkeypatch, per_page=40)
+    first_page = [r["id"] for r in emulator.records()[:40]]
+
+    def delete_after_first_page(user_id: str, stage: str, page: int) -> None:
+        if page == 1 and len(emulator.records()) == 300:
+            emulator.delete(first_page[:5])
+
+    emulator.on_page(delete_after_first_page)
+    ids = [r["id"] for r in hook.iter_customers()]
+    assert len(ids) == len(set(ids))
+    assert emulator.ids() <= set(ids)
+    assert len(ids) == 300
+
+
+def test_unstable_order_within_a_second_is_read_exactly_or_fails_loudly(make_emulator, monkeypatch):
+    emulator = make_emulator(records=0, token=TOKEN, shuffle_ties=True)
+    for second in range(3):
+        emulator.insert(20, created_at=f"2026-10-05 12:00:0{second}")
+    hook = hook_for(emulator, monkeypatch, per_page=7)
+    try:
+        ids = [r["id"] for r in hook.iter_customers()]
+    except CluePagingError as err:
+        assert "incomplete pull" in str(err)
+    else:
+        assert sorted(ids) == sorted(emulator.ids())
+
+
+def test_a_second_too_crowded_to_page_fails_loudly(make_emulator, monkeypatch):
+    emulator = make_emulator(records=0, token=TOKEN, shuffle_ties=True)
+    emulator.insert(500, created_at="2026-10-05 12:00:00")
+    hook = hook_for(emulator, monkeypatch, per_page=50)
+    with pytest.raises(CluePagingError, match="incomplete pull: .* in 3 passes"):
+        list(hook.iter_customers())
+
+
+def test_a_redirect_is_refused_and_named(emulator, monkeypatch):
+    emulator.fail_next("redirect")
+    with pytest.raises(ClueBadRequestError, match="redirected the request to api-moved.invalid"):
+        hook_for(emulator, monkeypatch).count_customers()
+    assert len(emulator.requests) == 1
+
+
+def test_filters_lost_on_the_way_are_detected(make_emulator, monkeypatch):
+    emulator = make_emulator(records=300, token=TOKEN, drop_request_bodies=True)
+    window = {"created_at": ["2026-10-05 00:00:00", "2026-10-05 23:59:59"]}
+    with pytest.raises(ClueBadRequestError, match="set the connection extra filters_in to 'query'"):
+        list(hook_for(emulator, monkeypatch).iter_customers(filters=window))
+    by_query = hook_for(emulator, monkeypatch, filters_in="query").iter_customers(filters=window)
+    assert {r["id"] for r in by_query} == emulator.ids(created_at=tuple(window["created_at"]))
+
+
+def test_a_token_with_a_trailing_newline_is_trimmed(emulator, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_TEST", emulator.connection_json().replace(TOKEN, TOKEN + "\\n"))
+    assert ClueHook(clue_conn_id="clue_test").count_customers() == 300
+
+
+def test_a_token_with_inner_whitespace_is_refused_without_showing_it(emulator, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_TEST", emulator.connection_json().replace(TOKEN, "abc def-secret"))
+    with pytest.raises(ClueConfigurationError) as err:
+        ClueHook(clue_conn_id="clue_test").count_customers()
+    assert "def-secret" not in str(err.value) and err.value.field == "password"
     assert emulator.requests == []

@@ -45,6 +45,9 @@ class ClueEmulator:
     :param max_per_page: the largest page the server honours.
     :param latency: seconds each API request waits before it is answered.
     :param faults: random fault rates (see :class:`FaultRates`).
+    :param shuffle_ties: order records created in the same second differently on every request,
+        as a database sorting on ``created_at`` alone may.
+    :param drop_request_bodies: ignore request bodies, as a proxy that drops GET bodies would.
     :param port: 0 picks a free port.
     """
 
@@ -62,6 +65,8 @@ class ClueEmulator:
         max_per_page: int = 100,
         latency: float = 0.0,
         faults: FaultRates | None = None,
+        shuffle_ties: bool = False,
+        drop_request_bodies: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -75,6 +80,7 @@ class ClueEmulator:
         self.timezone = timezone
         self.max_per_page = max_per_page
         self.latency = latency
+        self.drop_request_bodies = drop_request_bodies
         self.faults = FaultPlan(rates=faults or FaultRates(), seed=seed)
         zone = load_zone(timezone)
         first, last = (int(parse_api_time(text, zone).timestamp()) for text in (start, end))
@@ -82,7 +88,8 @@ class ClueEmulator:
             raise ValueError(f"start {start!r} must be before end {end!r}")
         self._pools = {
             (user_id, stage): RecordPool(
-                RecordFactory(seed=seed, user_id=user_id, stage=stage, zone=zone), count=records, start=first, end=last
+                RecordFactory(seed=seed, user_id=user_id, stage=stage, zone=zone),
+                count=records, start=first, end=last, shuffle_ties=shuffle_ties,
             )
             for user_id in self.user_ids
             for stage in self.stages

@@ -8,13 +8,14 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-FaultKind = Literal["rate_limit", "server_error", "drop", "truncate", "business_error", "html_error"]
+FaultKind = Literal["rate_limit", "server_error", "drop", "truncate", "business_error", "html_error", "redirect"]
 FAULT_KINDS: tuple[FaultKind, ...] = (
-    "rate_limit", "server_error", "drop", "truncate", "business_error", "html_error"
+    "rate_limit", "server_error", "drop", "truncate", "business_error", "html_error", "redirect"
 )
 # The HTTP status each fault answers with (None: the connection is closed without an answer).
 FAULT_STATUS: dict[FaultKind, int | None] = {
-    "rate_limit": 429, "server_error": 500, "drop": None, "truncate": 200, "business_error": 200, "html_error": 502
+    "rate_limit": 429, "server_error": 500, "drop": None, "truncate": 200, "business_error": 200, "html_error": 502,
+    "redirect": 301,
 }
 
 
@@ -28,6 +29,7 @@ class FaultRates:
     - ``truncate``: HTTP 200 whose JSON body is cut in half.
     - ``business_error``: HTTP 200 with ``code`` 500 and ``status`` ``error``.
     - ``html_error``: HTTP 502 with an HTML page, as a proxy in front of the API sends.
+    - ``redirect``: HTTP 301 to the same path on another host, as a moved API would send.
     """
 
     rate_limit: float = 0.0
@@ -36,6 +38,7 @@ class FaultRates:
     truncate: float = 0.0
     business_error: float = 0.0
     html_error: float = 0.0
+    redirect: float = 0.0
     retry_after: str = "1"
 
     def __post_init__(self) -> None:

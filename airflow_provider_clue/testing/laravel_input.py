@@ -1,8 +1,13 @@
 """The emulated server's view of a request: Laravel-style input merging and validation.
 
 Laravel merges the query string (with ``name[]=a`` and ``name[0][key]=a`` arrays) and a JSON
-body, the body winning. Invalid filters give HTTP 422 ``{"message", "errors"}``; ``page`` and
-``per_page`` that are not positive integers fall back to 1 and 15, as Laravel's paginator does.
+body (read only when the request says ``Content-Type: application/json``; a body that does not
+decode is ignored, so its filters silently vanish), the body winning. ``page`` and ``per_page``
+that are not positive integers fall back to 1 and 15, as Laravel's paginator does.
+
+Assumed, since the vendor does not document them: invalid filters give HTTP 422
+``{"message", "errors"}`` like a form request; ``phone`` and ``email`` match exactly and
+``company`` as a substring; the largest page (100 by default) is the emulator's setting.
 """
 
 from __future__ import annotations
@@ -65,17 +70,17 @@ def _lists_from_indexes(value: Any) -> Any:
     return converted
 
 
-def merged_input(query_string: str, body: bytes) -> dict[str, Any]:
+def merged_input(query_string: str, body: bytes, content_type: str) -> dict[str, Any]:
     """Query-string input overlaid with the JSON body's, as ``$request->all()`` gives them.
 
     Empty strings become null, as Laravel's ``ConvertEmptyStringsToNull`` middleware does.
     """
     data = parse_query_string(query_string)
-    if body.strip():
+    if body.strip() and "json" in content_type.lower():
         try:
             document = json.loads(body)
         except ValueError:
-            raise InvalidInput({"body": ["The request body is not valid JSON."]}) from None
+            document = None
         if isinstance(document, dict):
             data.update(document)
     return {key: None if value == "" else value for key, value in data.items()}

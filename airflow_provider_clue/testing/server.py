@@ -138,7 +138,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             error: dict[str, Any] = {"code": code, "status": "error", "message": message, "data": []}
             return 200, error, no_paging
         try:
-            data = merged_input(query, body)
+            body_seen = b"" if emulator.drop_request_bodies else body
+            data = merged_input(query, body_seen, self.headers.get("Content-Type", ""))
             page, per_page = paging_of(data, emulator.max_per_page)
             pool_query = pool_query_of(data, pool.zone)
         except InvalidInput as invalid:
@@ -170,6 +171,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_json(429, {"message": "Too Many Attempts."}, headers={"Retry-After": retry_after})
         elif fault == "server_error":
             self._send_json(500, {"message": "Server Error"})
+        elif fault == "redirect":
+            location = f"https://api-moved.invalid{self.path}"
+            self._send_json(301, {"message": "Moved Permanently"}, headers={"Location": location})
         elif fault == "business_error":
             self._send_json(200, {"code": 500, "status": "error", "message": "系统繁忙，请稍后再试", "data": []})
         else:

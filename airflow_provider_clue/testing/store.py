@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import random
 import threading
 from array import array
 from dataclasses import dataclass
@@ -67,10 +68,14 @@ class RecordPool:
     :param count: how many records to generate.
     :param start: first creation time (Unix seconds), inclusive.
     :param end: last creation time (Unix seconds), exclusive.
+    :param shuffle_ties: order records of the same second differently on each page request.
     """
 
-    def __init__(self, factory: RecordFactory, *, count: int, start: int, end: int) -> None:
+    def __init__(
+        self, factory: RecordFactory, *, count: int, start: int, end: int, shuffle_ties: bool = False
+    ) -> None:
         self._factory = factory
+        self._tie_shuffler = random.Random(factory.seed) if shuffle_ties else None
         self._lock = threading.RLock()
         times = spread_creation_times(count, start, end, factory.zone, factory.seed)
         self._created = array("q", times)
@@ -92,17 +97,38 @@ class RecordPool:
             low, high = self._window(query)
             if query.has_field_filters:
                 matching = [
-                    key for key in reversed(self._keys[low:high]) if self._matches(self._record(key), query)
+                    key for key in self._newest_first(low, high) if self._matches(self._record(key), query)
                 ]
                 total, chosen = len(matching), matching[(page - 1) * per_page : page * per_page]
             else:
                 total = high - low
                 stop = high - (page - 1) * per_page
-                chosen = list(reversed(self._keys[max(low, stop - per_page) : max(low, stop)]))
+                chosen = self._newest_first(max(low, stop - per_page), max(low, stop), within=(low, high))
             records = [self._record(key) for key in chosen]
         if query.encryption:
             records = [{**record, "phone": encrypt_phone(str(record["phone"]))} for record in records]
         return total, records
+
+    def _newest_first(self, start: int, stop: int, *, within: tuple[int, int] | None = None) -> list[int]:
+        """Keys ``[start, stop)`` newest first; with ``shuffle_ties``, same-second records in random order.
+
+        Shuffling covers each whole second the slice touches (inside ``within``), so a second that
+        straddles two pages can show a record on both or on neither, as an unstable sort does.
+        """
+        if self._tie_shuffler is None or start >= stop:
+            return list(reversed(self._keys[start:stop]))
+        low, high = within or (start, stop)
+        first = max(low, bisect.bisect_left(self._keys, (self._keys[start] >> _SEQ_BITS) << _SEQ_BITS))
+        last = min(high, bisect.bisect_left(self._keys, ((self._keys[stop - 1] >> _SEQ_BITS) + 1) << _SEQ_BITS))
+        segment = list(self._keys[first:last])
+        seconds: dict[int, list[int]] = {}
+        for key in segment:
+            seconds.setdefault(key >> _SEQ_BITS, []).append(key)
+        shuffled = []
+        for keys in seconds.values():
+            self._tie_shuffler.shuffle(keys)
+            shuffled.extend(keys)
+        return list(reversed(shuffled[start - first : stop - first]))
 
     def records(self, query: PoolQuery | None = None) -> Iterator[Record]:
         """Every record matching ``query`` (all by default), newest first."""

@@ -411,4 +411,4 @@ def test_pull_warns_when_the_total_changes(caplog):
         records, stats = pull(from_pages(pages))
     assert len(records) == 21 and stats.totals == [20, 21] and stats.total_changed
     assert "meta.total changed" in caplog.text and "20 -> 21" in caplog.text
-    assert "Pulled: page 3 of 3, 21 records" in caplog.text
+    assert "Pulled: 21 records" in caplog.text and "from 3 pages (pass 1, last_page 3)" in caplog.text
