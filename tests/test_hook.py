@@ -429,13 +429,13 @@ def test_a_second_too_crowded_to_page_fails_loudly(make_emulator, monkeypatch):
     emulator = make_emulator(records=0, token=TOKEN, shuffle_ties=True)
     emulator.insert(500, created_at="2026-10-05 12:00:00")
     hook = hook_for(emulator, monkeypatch, per_page=50)
-    with pytest.raises(CluePagingError, match="incomplete pull: .* in 3 passes"):
+    with pytest.raises(CluePagingError, match=r"incomplete pull: .* in 3 passes"):
         list(hook.iter_customers())
 
 
 def test_a_redirect_is_refused_and_named(emulator, monkeypatch):
     emulator.fail_next("redirect")
-    with pytest.raises(ClueBadRequestError, match="redirected the request to api-moved.invalid"):
+    with pytest.raises(ClueBadRequestError, match=r"redirected the request to api-moved\.invalid"):
         hook_for(emulator, monkeypatch).count_customers()
     assert len(emulator.requests) == 1
 
