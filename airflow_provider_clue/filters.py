@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_clue.api_time import API_TIME_PATTERN, format_api_time, parse_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.rendered_values import as_rendered_list
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -34,6 +35,8 @@ class Component:
 @dataclass(frozen=True)
 class ClueFilters:
     """Validated filters of ``get_customer``; every field is optional.
+
+    List filters also accept a rendered template's text (``"[1, 3]"``), and numbers their digits.
 
     ``created_at`` holds the two inclusive bounds as the API's strings, already in the
     connection's zone. Build one with :meth:`from_mapping`.
@@ -174,7 +177,7 @@ def _code(values: Mapping[str, Any], name: str, codes: Mapping[int, str]) -> int
 def _code_list(values: Mapping[str, Any], name: str, codes: Mapping[int, str]) -> tuple[int, ...] | None:
     if name not in values:
         return None
-    raw = values[name]
+    raw = as_rendered_list(values[name])
     items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
     if not items:
         raise ClueValidationError(f"filters.{name}", f"expected at least one of: {_allowed(codes)}")
@@ -203,6 +206,7 @@ def _boolean(values: Mapping[str, Any], name: str) -> bool | None:
 def _components(raw: object) -> tuple[Component, ...] | None:
     if raw is None:
         return None
+    raw = as_rendered_list(raw)
     if not isinstance(raw, (list, tuple)) or not raw:
         raise ClueValidationError(
             "filters.components", 'expected a non-empty list of {"id": ..., "value": ...} objects'
@@ -228,6 +232,7 @@ def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
     """Two inclusive bounds, strings in ``zone`` or datetimes (naive = wall clock in ``zone``)."""
     if raw is None:
         return None
+    raw = as_rendered_list(raw)
     if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence) or len(raw) != 2:
         raise ClueValidationError(
             "filters.created_at",

@@ -28,6 +28,7 @@ import pendulum
 
 from airflow_provider_clue.api_time import format_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.rendered_values import as_rendered_list
 from airflow_provider_clue.schedule_grid import grid_of, utc
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def resolve_window(
 
 def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:
     """``[start, end)`` from two datetimes or strings (ISO 8601, or wall-clock time in ``zone``)."""
+    created_at = as_rendered_list(created_at)  # type: ignore[assignment]
     if isinstance(created_at, (str, bytes)) or not isinstance(created_at, Sequence) or len(created_at) != 2:
         raise ClueValidationError("created_at", f"expected two bounds [start, end), got {created_at!r}; {_HOW_TO_SET}")
     start, end = (_instant(value, zone, which) for value, which in zip(created_at, ("start", "end"), strict=True))

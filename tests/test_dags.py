@@ -132,3 +132,15 @@ def test_each_pull_records_an_asset_event_with_its_summary(emulator):
         "count": len(expected),
         "created_at": ["2026-10-08T00:00:00+08:00", "2026-10-09T00:00:00+08:00"],
     }
+
+
+def test_templated_window_filters_and_destination_render(emulator, monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW_VAR_CLUE_TEST_ROOT", f"file://{tmp_path}")
+    # ds is the logical date's UTC date: 2026-10-14 00:00 in Shanghai is 2026-10-13 in UTC.
+    run_ok("clue_test_templated", logical_date=pendulum.datetime(2026, 10, 14, tz=SHANGHAI))
+    ids = read_ids(tmp_path / "templated" / "20261013.jsonl")
+    expected = {
+        r["id"] for r in emulator.records(created_at=("2026-10-13 00:00:00", "2026-10-13 23:59:59"))
+        if r["sex"] == 2 and r["operator"] in (1, 3) and r["ai_call"] == 1
+    }
+    assert expected and set(ids) == expected and len(ids) == len(expected)

@@ -198,7 +198,7 @@ def test_given_outlets_are_kept_and_a_templated_root_has_no_asset():
 def test_logs_name_the_window_and_progress_but_no_personal_data(emulator, tmp_path, capsys, caplog):
     pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
     logged = capsys.readouterr().out + caplog.text
-    assert "Window [2026-10-02T00:00:00+08:00, 2026-10-03T00:00:00+08:00) from the explicit" in logged
+    assert "Window [2026-10-02T00:00:00+08:00, 2026-10-03T00:00:00+08:00) from the created_at argument" in logged
     assert "created_at [2026-10-02 00:00:00, 2026-10-02 23:59:59] (Asia/Shanghai)" in logged
     assert "Pulled: " in logged and " pages (pass 1, " in logged
     for record in emulator.records(created_at=DAY_INCLUSIVE):

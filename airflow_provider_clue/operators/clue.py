@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from airflow_provider_clue.filters import ClueFilters
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
+_SOURCES = {
+    "explicit": "the created_at argument",
+    "data_interval": "the run's data interval",
+    "schedule": "the schedule (the run's data interval is empty)",
+}
 
 
 class ClueSearchOperator(BaseOperator):
@@ -126,8 +131,8 @@ class ClueSearchOperator(BaseOperator):
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
         self.log.info(
-            "Window [%s, %s) from the %s, sent to the API as created_at [%s, %s] (%s)",
-            start.isoformat(), end.isoformat(), window.source.replace("_", " "), bounds[0], bounds[1], zone.key,
+            "Window [%s, %s) from %s, sent to the API as created_at [%s, %s] (%s)",
+            start.isoformat(), end.isoformat(), _SOURCES[window.source], bounds[0], bounds[1], zone.key,
         )
         pull = Pull(hook.client, query, logger=self.log, max_records=self.max_records)
         if path is None:
