@@ -156,7 +156,8 @@ def test_failure_mid_pull_leaves_no_file(make_emulator, monkeypatch, tmp_path):
     point_clue_default_at(emulator, monkeypatch, max_retries=1)
     emulator.on_page(lambda user, stage, page: page == 2 and emulator.fail_next("server_error", 10))
     with pytest.raises(ClueServerError):
-        pull(created_at=list(DAY), destination=f"file://{tmp_path}/out/day.jsonl")
+        pull(created_at=list(DAY), destination=f"file://{tmp_path}/out/day.jsonl", per_page=10)
+    assert len(emulator.requests) > 3
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -1,0 +1,95 @@
+"""JSON Lines to a real S3 API (moto's server on loopback) through ObjectStoragePath and an aws connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from airflow_provider_clue.exceptions import ClueServerError
+from airflow_provider_clue.operators.clue import ClueSearchOperator
+from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_json_lines
+
+BUCKET = "clue-landing"
+DAY = ["2026-10-02 00:00:00", "2026-10-03 00:00:00"]
+DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh bucket, and the ``aws_moto`` connection pointing at the server."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_AWS_MOTO",
+        json.dumps({"conn_type": "aws", "login": "testing", "password": "testing",
+                    "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}),
+    )
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for key in keys(client):
+        client.delete_object(Bucket=BUCKET, Key=key)
+    client.delete_bucket(Bucket=BUCKET)
+
+
+@pytest.fixture
+def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    emulator = make_emulator(records=2000, token=TOKEN, max_per_page=40)
+    point_clue_default_at(emulator, monkeypatch, max_retries=1)
+    return emulator
+
+
+def keys(client: Any) -> list[str]:
+    return sorted(item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+def pull_to_s3(destination: str, **kwargs: Any) -> dict[str, Any]:
+    operator = ClueSearchOperator(
+        task_id="pull", created_at=DAY, destination=destination, destination_conn_id="aws_moto", **kwargs
+    )
+    return operator.execute(execution_context())
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_pull_lands_one_complete_object(emulator, s3, suffix):
+    summary = pull_to_s3(f"s3://{BUCKET}/clues/{{start_date}}{suffix}")
+    key = f"clues/2026-10-02{suffix}"
+    assert summary["uri"] == f"s3://{BUCKET}/{key}"
+    assert keys(s3) == [key]
+    body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    records = read_json_lines(body, compressed=suffix.endswith(".gz"))
+    assert records == emulator.records(created_at=DAY_INCLUSIVE)
+    assert summary["count"] == len(records) > 0
+
+
+def test_failure_mid_pull_leaves_no_object(emulator, s3):
+    emulator.on_page(lambda user, stage, page: page == 2 and emulator.fail_next("server_error", 10))
+    with pytest.raises(ClueServerError):
+        pull_to_s3(f"s3://{BUCKET}/clues/day.jsonl", per_page=10)
+    assert len(emulator.requests) > 3
+    assert keys(s3) == []
+
+
+def test_rerun_replaces_the_object(emulator, s3):
+    pull_to_s3(f"s3://{BUCKET}/clues/day.jsonl")
+    emulator.insert(3, created_at="2026-10-02 10:00:00")
+    summary = pull_to_s3(f"s3://{BUCKET}/clues/day.jsonl")
+    body = s3.get_object(Bucket=BUCKET, Key="clues/day.jsonl")["Body"].read()
+    assert {r["id"] for r in read_json_lines(body)} == emulator.ids(created_at=DAY_INCLUSIVE)
+    assert summary["count"] == len(emulator.ids(created_at=DAY_INCLUSIVE))
+    assert keys(s3) == ["clues/day.jsonl"]
