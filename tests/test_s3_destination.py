@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -13,6 +12,9 @@ from moto.server import ThreadedMotoServer
 from airflow_provider_clue.exceptions import ClueServerError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_json_lines
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 BUCKET = "clue-landing"
 DAY = ["2026-10-02 00:00:00", "2026-10-03 00:00:00"]
