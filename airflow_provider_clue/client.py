@@ -77,7 +77,7 @@ class ClueClient:
         settings: ClueConnectionSettings,
         *,
         logger: WarningLogger | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.settings = settings
         self.retry_policy = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)

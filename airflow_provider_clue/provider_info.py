@@ -24,6 +24,9 @@ def provider_info(version: str) -> dict[str, Any]:
             }
         ],
         "hooks": [{"integration-name": "Clue", "python-modules": ["airflow_provider_clue.hooks.clue"]}],
+        "operators": [{"integration-name": "Clue", "python-modules": ["airflow_provider_clue.operators.clue"]}],
+        "sensors": [{"integration-name": "Clue", "python-modules": ["airflow_provider_clue.sensors.clue"]}],
+        "triggers": [{"integration-name": "Clue", "python-modules": ["airflow_provider_clue.triggers.clue"]}],
         "connection-types": [
             {
                 "connection-type": "clue",

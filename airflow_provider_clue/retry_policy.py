@@ -71,7 +71,7 @@ def call_with_retries(
     attempt: Callable[[], T],
     policy: RetryPolicy,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     on_retry: Callable[[ClueAPIError, int, float], None] | None = None,
 ) -> T:
     """Call ``attempt`` until it returns, retrying errors whose ``retryable`` is true.

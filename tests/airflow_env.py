@@ -30,6 +30,9 @@ def prepare_dags_folder(dags_folder: Path) -> None:
     )
     assert variant.count("CronDataIntervalTimetable") == 2 and f"{INTERVAL_VARIANT}()" in variant
     (dags_folder / f"{INTERVAL_VARIANT}.py").write_text(variant)
+    # The waiting example checks every 5 minutes; tests check every second.
+    waiting = dags_folder / "clue_wait_then_pull.py"
+    waiting.write_text(waiting.read_text().replace("poke_interval=300", "poke_interval=1"))
 
 
 def migrate_metadata_db() -> None:

@@ -144,3 +144,22 @@ def test_templated_window_filters_and_destination_render(emulator, monkeypatch, 
         if r["sex"] == 2 and r["operator"] in (1, 3) and r["ai_call"] == 1
     }
     assert expected and set(ids) == expected and len(ids) == len(expected)
+
+
+def test_wait_then_pull_defers_resumes_when_clues_arrive_and_pulls_them(emulator, capsys, caplog):
+    checks = iter(range(1, 100))
+    arrived: list[dict[str, Any]] = []
+
+    def insert_mid_wait(user_id: str, stage: str, page: int) -> None:
+        if next(checks) == 3:  # the worker's poke, then two checks in the trigger
+            arrived.extend(emulator.insert(2, created_at="2026-11-10 09:30:00"))
+
+    emulator.on_page(insert_mid_wait)
+    run_ok("clue_wait_then_pull", logical_date=pendulum.datetime(2026, 11, 11, tz=SHANGHAI))
+    assert "Trigger completed" in caplog.text + capsys.readouterr().out
+    sensor_checks = [r for r in emulator.requests if r.per_page == 1]
+    assert len(sensor_checks) == 4
+    # the worker's poke and the triggerer's checks come from two clients: the task really deferred
+    assert len({r.client_port for r in sensor_checks}) == 2
+    ids = read_ids(Path(OUTPUT_ROOT) / "clue_wait_then_pull" / "2026-11-10.jsonl")
+    assert sorted(ids) == sorted(r["id"] for r in arrived)

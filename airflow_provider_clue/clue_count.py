@@ -1,0 +1,76 @@
+"""What a sensor or trigger waits for, and the one cheap request that checks it.
+
+:class:`WaitCondition` is plain, JSON-safe data, so it crosses to the triggerer unchanged; the
+window's end may be open (``None``), meaning "now" at each check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.request_validation import check_positive_int
+from airflow_provider_clue.run_window import ClueWindow
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from airflow_provider_clue.client import ClueClient, CustomerQuery
+
+
+@dataclass(frozen=True)
+class WaitCondition:
+    """At least ``min_count`` clues matching ``filters`` created in ``[start, end or now)``.
+
+    :param start: the window's start, ISO 8601 with an offset.
+    :param end: the window's end, or ``None`` for "now" at each check.
+    :param filters: the API's filters without ``created_at`` (as ``ClueFilters.to_json_body``).
+    """
+
+    start: str
+    end: str | None
+    min_count: int
+    filters: dict[str, Any]
+    user_id: str | None
+    stage: str
+
+    def __post_init__(self) -> None:
+        check_positive_int("min_count", self.min_count)
+        if "created_at" in self.filters:
+            raise ClueValidationError("filters.created_at", "set the window with created_at, not in filters")
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def window(self, now: datetime) -> ClueWindow:
+        end = datetime.fromisoformat(self.end) if self.end else now
+        return ClueWindow(datetime.fromisoformat(self.start), end, "explicit")
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """How many clues matched, in which window (ISO 8601 in the connection's zone)."""
+
+    count: int
+    created_at: tuple[str, str]
+
+    def as_xcom(self) -> dict[str, Any]:
+        return {"count": self.count, "created_at": list(self.created_at)}
+
+
+def count_clues(client: ClueClient, query: CustomerQuery, condition: WaitCondition, zone: ZoneInfo) -> CountResult:
+    """``meta.total`` of the condition's window, read with a one-record request (retries included).
+
+    A window with no whole second in it yet (its start is still in the future) counts 0 without
+    a request.
+    """
+    window = condition.window(datetime.now(timezone.utc))
+    created_at = (window.start.astimezone(zone).isoformat(), window.end.astimezone(zone).isoformat())
+    try:
+        bounds = window.api_bounds(zone)
+    except ClueValidationError:
+        return CountResult(0, created_at)
+    windowed = replace(query, filters=query.filters.with_created_at(bounds), per_page=1)
+    return CountResult(client.get_page(windowed, 1).meta.total, created_at)

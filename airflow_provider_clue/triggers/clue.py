@@ -1,0 +1,94 @@
+"""ClueTrigger: wait in the triggerer until enough clues match, without blocking its event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+CLASSPATH = "airflow_provider_clue.triggers.clue.ClueTrigger"
+
+
+class ClueTrigger(BaseTrigger):
+    """Check every ``poke_interval`` seconds whether at least ``min_count`` clues match.
+
+    Each check is one HTTP request made in a worker thread (the event loop never blocks), with the
+    connection's retry policy; the connection is read here, in the triggerer, so the token never
+    travels in the trigger's arguments. It only reads, so a triggerer restart simply runs it again.
+    Yields one event: ``{"status": "success", "count", "created_at"}`` or
+    ``{"status": "error", "message", "fatal"}`` (``fatal``: retrying cannot help).
+
+    :param clue_conn_id: the ``clue`` connection.
+    :param start: the window's start, ISO 8601 with an offset.
+    :param end: the window's end, or ``None`` for "now" at each check.
+    :param min_count: how many matching clues end the wait.
+    :param filters: the API's filters (as ``ClueFilters.to_json_body``), without ``created_at``.
+    :param user_id: whose pool; the connection's login when ``None``.
+    :param stage: the pool stage.
+    :param poke_interval: seconds between checks.
+    """
+
+    def __init__(
+        self,
+        *,
+        clue_conn_id: str,
+        start: str,
+        end: str | None,
+        min_count: int,
+        filters: dict[str, Any],
+        user_id: str | None,
+        stage: str,
+        poke_interval: float,
+    ) -> None:
+        from airflow_provider_clue.clue_count import WaitCondition
+
+        super().__init__()
+        self.clue_conn_id = clue_conn_id
+        self.poke_interval = poke_interval
+        self.condition = WaitCondition(
+            start=start, end=end, min_count=min_count, filters=dict(filters), user_id=user_id, stage=stage
+        )
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return CLASSPATH, {"clue_conn_id": self.clue_conn_id, "poke_interval": self.poke_interval,
+                           **self.condition.as_kwargs()}
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow.sdk import BaseHook
+        from airflow.sdk.log import mask_secret
+
+        from airflow_provider_clue.client import ClueClient
+        from airflow_provider_clue.clue_count import count_clues
+        from airflow_provider_clue.connection_settings import ClueConnectionSettings
+        from airflow_provider_clue.exceptions import ClueError
+
+        stopping = threading.Event()
+        client = None
+        try:
+            settings = ClueConnectionSettings.from_connection(await BaseHook.aget_connection(self.clue_conn_id))
+            mask_secret(settings.token)
+            client = ClueClient(settings, logger=self.log, sleep=stopping.wait)
+            condition = self.condition
+            query = client.query(
+                filters=condition.filters, user_id=condition.user_id, stage=condition.stage, per_page=1
+            )
+            while True:
+                result = await asyncio.to_thread(count_clues, client, query, condition, settings.zone)
+                self.log.info(
+                    "%d clues in [%s, %s); waiting for %d", result.count, *result.created_at, condition.min_count
+                )
+                if result.count >= condition.min_count:
+                    yield TriggerEvent({"status": "success", **result.as_xcom()})
+                    return
+                await asyncio.sleep(self.poke_interval)
+        except ClueError as err:
+            yield TriggerEvent({"status": "error", "message": str(err), "fatal": not getattr(err, "retryable", False)})
+        finally:
+            stopping.set()
+            if client is not None:
+                client.close()

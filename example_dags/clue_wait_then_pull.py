@@ -1,0 +1,45 @@
+"""Wait (in the triggerer) until the day's clues have arrived, then pull them.
+
+The sensor counts clues created from the start of the run's window up to now, checking every
+five minutes without holding a worker slot; once ``min_count`` have arrived the pull reads the
+run's window, exactly as ``clue_daily_pull`` does. Files land under
+``$CLUE_OUTPUT_ROOT/clue_wait_then_pull/<day>.jsonl``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag
+from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
+
+from airflow_provider_clue.operators.clue import ClueSearchOperator
+from airflow_provider_clue.sensors.clue import ClueSensor
+
+
+@dag(
+    schedule="0 0 * * *",
+    start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["clue", "example"],
+    doc_md=__doc__,
+)
+def clue_wait_then_pull() -> None:
+    wait = ClueSensor(
+        task_id="wait_for_clues",
+        min_count=1,
+        deferrable=True,
+        poke_interval=300,
+        timeout=timedelta(hours=6).total_seconds(),
+    )
+    pull = ClueSearchOperator(
+        task_id="pull_clues",
+        destination=OUTPUT_ROOT + "/clue_wait_then_pull/{start_date}.jsonl",
+        destination_conn_id=OUTPUT_CONN_ID,
+    )
+    wait >> pull
+
+
+clue_wait_then_pull()
