@@ -220,3 +220,13 @@ def sensor_trigger(emulator: Any) -> ClueTrigger:
         sensor(deferrable=True).execute(context())
     emulator.clear_requests()
     return deferred.value.trigger
+
+
+def test_deferred_wait_that_expires_is_the_sensor_timeout_and_soft_fail_skips(emulator):
+    from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+
+    expired = {"error": TriggerFailureReason.TRIGGER_TIMEOUT}
+    with pytest.raises(AirflowSensorTimeout):
+        sensor(deferrable=True).resume_execution(TRIGGER_FAIL_REPR, expired, context())
+    with pytest.raises(AirflowSkipException):
+        sensor(deferrable=True, soft_fail=True).resume_execution(TRIGGER_FAIL_REPR, expired, context())
