@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 XCOM_MAX_RECORDS = 10_000
 XCOM_MAX_BYTES = 10 * 1024 * 1024
-WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp", "memory")
+WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp")
 _LINES_PER_WRITE = 500
 
 

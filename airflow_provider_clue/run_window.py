@@ -5,11 +5,11 @@ The rule, in order:
 1. explicit ``created_at`` bounds win;
 2. else the run's data interval, when it is not empty (``CronDataIntervalTimetable``,
    ``DeltaDataIntervalTimetable``, or a trigger timetable with an ``interval``);
-3. else the schedule's latest complete interval ending at or before the run's anchor, which is
-   ``data_interval_end``, else the logical date, else ``dag_run.run_after`` (a manual run may have
-   no logical date). For ``CronTriggerTimetable`` (a cron string's default in Airflow 3) the run
-   at tick ``T`` gets ``[previous tick, T)``, so consecutive runs tile time exactly as
-   ``CronDataIntervalTimetable``'s intervals do;
+3. else the schedule's interval ending at the run's tick (``data_interval_end``, else the logical
+   date): for ``CronTriggerTimetable`` (a cron string's default in Airflow 3) the run at tick ``T``
+   gets ``[previous tick, T)``, so consecutive runs tile time exactly as
+   ``CronDataIntervalTimetable``'s intervals do; a manual run with no logical date gets the latest
+   complete interval ending at or before ``dag_run.run_after``;
 4. else (no schedule: ``None``, assets, ``@once``) an error that says to pass ``created_at``.
 
 The API is inclusive at both ends with one-second resolution, so ``[start, end)`` is sent as
@@ -101,15 +101,20 @@ def run_window(context: Mapping[str, Any]) -> ClueWindow:
     interval_end = context.get("data_interval_end")
     if interval_start is not None and interval_end is not None and interval_start < interval_end:
         return ClueWindow(utc(interval_start), utc(interval_end), "data_interval")
-    anchor = interval_end or context.get("logical_date") or getattr(context.get("dag_run"), "run_after", None)
-    dag = context.get("dag")
-    grid = grid_of(getattr(dag, "timetable", None))
-    if anchor is None or grid is None:
+    tick = interval_end or context.get("logical_date")
+    run_after = getattr(context.get("dag_run"), "run_after", None)
+    grid = grid_of(getattr(context.get("dag"), "timetable", None))
+    if grid is None or (tick is None and run_after is None):
         raise ClueValidationError(
             "created_at",
             f"this run has an empty data interval and its DAG has no cron or timedelta schedule; {_HOW_TO_SET}",
         )
-    start, end = grid.last_interval(utc(anchor))
+    # A scheduled run's tick ends its window exactly; a manual run without one takes the last
+    # complete interval before it was triggered.
+    if tick is not None:
+        start, end = grid.interval_ending_at(tick)
+    else:
+        start, end = grid.last_interval(run_after)
     return ClueWindow(utc(start), utc(end), "schedule")
 
 

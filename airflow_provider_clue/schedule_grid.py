@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import pendulum
 from croniter import croniter
@@ -27,7 +28,11 @@ _CRON_PRESETS = {
 
 
 class ScheduleGrid(Protocol):
-    """A schedule's ticks: where the interval ending at or before an instant starts and ends."""
+    """A schedule's ticks."""
+
+    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
+        """``[previous tick, tick)`` for a tick that Airflow scheduled."""
+        ...
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
         """The latest complete interval ``[start, end)`` with ``end <= at``."""
@@ -36,33 +41,55 @@ class ScheduleGrid(Protocol):
 
 @dataclass(frozen=True)
 class CronGrid:
-    """Ticks of a cron expression in a time zone."""
+    """Ticks of a cron expression in a time zone, stepped as Airflow's own cron timetables step them.
+
+    Airflow's ``CronTriggerTimetable`` supplies the stepping (its DST handling included) when
+    Airflow core is importable, so windows meet exactly at the ticks the scheduler produced;
+    otherwise ``croniter`` steps through zone-aware times.
+    """
 
     expression: str
     zone: str
 
-    def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
-        end = self._align_to_prev(at)
+    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
+        end = utc(tick)
         return self._prev(end), end
 
-    def _local_naive(self, moment: datetime) -> datetime:
-        return pendulum.instance(moment).in_timezone(self.zone).naive()
-
-    def _aware(self, naive: datetime) -> datetime:
-        return pendulum.instance(naive, tz=self.zone).in_timezone("UTC")
+    def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
+        at = utc(at)
+        previous = self._prev(at)
+        end = at if self._next(previous) == at else previous
+        return self._prev(end), end
 
     def _prev(self, moment: datetime) -> datetime:
         """The last tick strictly before ``moment``."""
-        return self._aware(croniter(self.expression, self._local_naive(moment)).get_prev(datetime))
+        stepper = _airflow_cron(self.expression, self.zone)
+        if stepper is None:
+            local = moment.astimezone(ZoneInfo(self.zone))
+            return utc(croniter(self.expression, local).get_prev(datetime))
+        previous = utc(stepper._get_prev(pendulum.instance(moment)))
+        for hours in (1, 2, 3):  # next to a DST gap Airflow may answer with the tick itself
+            if previous < moment:
+                break
+            previous = utc(stepper._get_prev(pendulum.instance(moment - timedelta(hours=hours))))
+        return previous
 
     def _next(self, moment: datetime) -> datetime:
         """The first tick strictly after ``moment``."""
-        return self._aware(croniter(self.expression, self._local_naive(moment)).get_next(datetime))
+        stepper = _airflow_cron(self.expression, self.zone)
+        if stepper is None:
+            local = moment.astimezone(ZoneInfo(self.zone))
+            return utc(croniter(self.expression, local).get_next(datetime))
+        return utc(stepper._get_next(pendulum.instance(moment)))
 
-    def _align_to_prev(self, moment: datetime) -> datetime:
-        """``moment`` if it is a tick, else the last tick before it."""
-        previous = self._prev(moment)
-        return utc(moment) if self._next(previous) == moment else previous
+
+def _airflow_cron(expression: str, zone: str) -> Any:
+    """Airflow core's cron stepping (``CronTriggerTimetable``), or ``None`` where core is absent."""
+    try:
+        from airflow.timetables.trigger import CronTriggerTimetable
+    except ImportError:
+        return None
+    return CronTriggerTimetable(expression, timezone=zone)
 
 
 @dataclass(frozen=True)
@@ -71,8 +98,11 @@ class DeltaGrid:
 
     delta: timedelta
 
+    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
+        return self.last_interval(tick)
+
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
-        return at - self.delta, at
+        return utc(at) - self.delta, utc(at)
 
 
 def grid_of(timetable: Any) -> ScheduleGrid | None:

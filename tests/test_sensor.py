@@ -230,3 +230,18 @@ def test_deferred_wait_that_expires_is_the_sensor_timeout_and_soft_fail_skips(em
         sensor(deferrable=True).resume_execution(TRIGGER_FAIL_REPR, expired, context())
     with pytest.raises(AirflowSkipException):
         sensor(deferrable=True, soft_fail=True).resume_execution(TRIGGER_FAIL_REPR, expired, context())
+
+
+def test_deferrable_first_poke_honours_soft_fail(emulator, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", emulator.connection_json().replace(TOKEN, "wrong-token"))
+    with pytest.raises(AirflowSkipException):
+        sensor(deferrable=True, soft_fail=True).execute(context())
+    with pytest.raises(AirflowFailException):
+        sensor(deferrable=True).execute(context())
+
+
+def test_trigger_without_its_connection_sends_a_fatal_event(emulator):
+    trigger = ClueTrigger(clue_conn_id="no_such_connection", start="2026-11-10T00:00:00+08:00", end=None,
+                          min_count=1, filters={}, user_id=None, stage="clue", poke_interval=0.1)
+    event = first_event(trigger)
+    assert event["status"] == "error" and event["fatal"] is True and "no_such_connection" in event["message"]

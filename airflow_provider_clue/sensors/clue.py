@@ -73,7 +73,7 @@ class ClueSensor(BaseSensorOperator):
     def execute(self, context: Context) -> Any:
         if not self.deferrable:
             return super().execute(context)
-        checked = self.poke(context)
+        checked = self._first_poke(context)
         if isinstance(checked, PokeReturnValue) and checked.is_done:
             return checked.xcom_value
         from airflow_provider_clue.triggers.clue import ClueTrigger
@@ -86,6 +86,17 @@ class ClueSensor(BaseSensorOperator):
             method_name="execute_complete",
             timeout=timedelta(seconds=float(self.timeout)),
         )
+
+    def _first_poke(self, context: Context) -> PokeReturnValue:
+        """The worker's check before deferring, with ``soft_fail``/``never_fail`` as in poke mode."""
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+        try:
+            return self.poke(context)
+        except AirflowFailException as err:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(f"Skipping: {err}") from err
+            raise
 
     def poke(self, context: Context) -> PokeReturnValue:
         from airflow_provider_clue.clue_count import count_clues

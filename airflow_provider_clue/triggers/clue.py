@@ -19,7 +19,8 @@ class ClueTrigger(BaseTrigger):
 
     Each check is one HTTP request made in a worker thread (the event loop never blocks), with the
     connection's retry policy; the connection is read here, in the triggerer, so the token never
-    travels in the trigger's arguments. It only reads, so a triggerer restart simply runs it again.
+    travels in the trigger's arguments (the filters do, phone or e-mail included, and Airflow
+    stores trigger arguments in its metadata database). It only reads, so a triggerer restart simply runs it again.
     Yields one event: ``{"status": "success", "count", "created_at"}`` or
     ``{"status": "error", "message", "fatal"}`` (``fatal``: retrying cannot help).
 
@@ -88,6 +89,8 @@ class ClueTrigger(BaseTrigger):
                 await asyncio.sleep(self.poke_interval)
         except ClueError as err:
             yield TriggerEvent({"status": "error", "message": str(err), "fatal": not getattr(err, "retryable", False)})
+        except Exception as err:  # e.g. a missing connection: tell the sensor instead of dying
+            yield TriggerEvent({"status": "error", "message": f"{type(err).__name__}: {err}", "fatal": True})
         finally:
             stopping.set()
             if client is not None:
