@@ -104,17 +104,17 @@ def run_window(context: Mapping[str, Any]) -> ClueWindow:
     tick = interval_end or context.get("logical_date")
     run_after = getattr(context.get("dag_run"), "run_after", None)
     grid = grid_of(getattr(context.get("dag"), "timetable", None))
-    if grid is None or (tick is None and run_after is None):
+    # A scheduled run's tick ends its window exactly; a manual run without one takes the last
+    # complete interval before it was triggered.
+    if grid is not None and tick is not None:
+        start, end = grid.interval_ending_at(tick)
+    elif grid is not None and run_after is not None:
+        start, end = grid.last_interval(run_after)
+    else:
         raise ClueValidationError(
             "created_at",
             f"this run has an empty data interval and its DAG has no cron or timedelta schedule; {_HOW_TO_SET}",
         )
-    # A scheduled run's tick ends its window exactly; a manual run without one takes the last
-    # complete interval before it was triggered.
-    if tick is not None:
-        start, end = grid.interval_ending_at(tick)
-    else:
-        start, end = grid.last_interval(run_after)
     return ClueWindow(utc(start), utc(end), "schedule")
 
 
