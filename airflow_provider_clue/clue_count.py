@@ -38,8 +38,6 @@ class WaitCondition:
 
     def __post_init__(self) -> None:
         check_positive_int("min_count", self.min_count)
-        if "created_at" in self.filters:
-            raise ClueValidationError("filters.created_at", "set the window with created_at, not in filters")
 
     def as_kwargs(self) -> dict[str, Any]:
         return asdict(self)

@@ -86,6 +86,17 @@ class ClueFilters:
             encryption=_boolean(values, "encryption"),
         )
 
+    @classmethod
+    def without_window(cls, filters: Mapping[str, Any] | ClueFilters | None, *, zone: ZoneInfo) -> ClueFilters:
+        """Like :meth:`from_mapping`, for operators and sensors, whose window is their own
+        ``created_at`` argument (half-open): ``created_at`` inside ``filters`` is refused."""
+        validated = cls.from_mapping(filters, zone=zone)
+        if validated.created_at is not None:
+            raise ClueValidationError(
+                "filters.created_at", "set the window with the created_at argument (half-open [start, end))"
+            )
+        return validated
+
     def with_created_at(self, created_at: tuple[str, str]) -> ClueFilters:
         """Return a copy whose ``created_at`` is ``created_at`` (API strings, already validated)."""
         return ClueFilters(**{**self._as_dict(), "created_at": created_at})

@@ -111,9 +111,7 @@ class ClueSearchOperator(BaseOperator):
         zone = hook.settings.zone
         window = resolve_window(self.created_at, context, zone=zone, lookback=self.lookback)
         bounds = window.api_bounds(zone)
-        filters = ClueFilters.from_mapping(self.filters, zone=zone)
-        if filters.created_at is not None:
-            raise _created_at_in_filters()
+        filters = ClueFilters.without_window(self.filters, zone=zone)
         query = hook.client.query(
             filters=filters.with_created_at(bounds), user_id=self.user_id, stage=self.stage, per_page=self.per_page
         )
@@ -172,10 +170,3 @@ def _plain_uri(path: ObjectStoragePath) -> str:
     """``path`` as a URI without the connection id that ``ObjectStoragePath`` embeds."""
     return f"{path.protocol}://{path.path}" if path.protocol not in ("file", "local") else f"file://{path.path}"
 
-
-def _created_at_in_filters() -> Exception:
-    from airflow_provider_clue.exceptions import ClueValidationError
-
-    return ClueValidationError(
-        "filters.created_at", "set the window with the operator's created_at argument (half-open [start, end))"
-    )

@@ -136,11 +136,7 @@ class ClueSensor(BaseSensorOperator):
         from airflow_provider_clue.run_window import explicit_window, run_window
 
         zone = self.hook.settings.zone
-        filters = ClueFilters.from_mapping(self.filters, zone=zone)
-        if filters.created_at is not None:
-            from airflow_provider_clue.exceptions import ClueValidationError
-
-            raise ClueValidationError("filters.created_at", "set the window with the sensor's created_at argument")
+        filters = ClueFilters.without_window(self.filters, zone=zone)
         if self.created_at is not None:
             window = explicit_window(self.created_at, zone)
             start, end = window.start.isoformat(), window.end.isoformat()
