@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit
 from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
-from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError
+from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError, ClueRateLimitError
 from airflow_provider_clue.filters import ClueFilters
-from airflow_provider_clue.paging import PageMapper, PageWalker, fetch_in_order
+from airflow_provider_clue.rate_limiter import RateLimiter
 from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
 from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 
@@ -57,15 +60,28 @@ class CustomerQuery:
 
 @dataclass
 class RequestCounts:
-    """Requests sent and retries made by one client."""
+    """Requests sent and retries made by one client (its threads update it under a lock)."""
 
     requests: int = 0
     retries: int = 0
     retried_errors: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add_request(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+    def add_retry(self, error_name: str) -> None:
+        with self._lock:
+            self.retries += 1
+            self.retried_errors[error_name] = self.retried_errors.get(error_name, 0) + 1
 
 
 class ClueClient:
-    """Talks to the clue API for one connection.
+    """Talks to the clue API for one connection; safe to share between threads.
+
+    At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, see
+    :class:`ConcurrencyLimit`), started no faster than ``settings.rate_limit`` per second.
 
     :param settings: the connection's validated settings.
     :param logger: where retries are logged (never with the token or personal data).
@@ -94,6 +110,11 @@ class ClueClient:
             }
         )
         self._session.verify = settings.tls_verify
+        adapter = HTTPAdapter(pool_maxsize=max(10, settings.max_concurrency))
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self.concurrency = ConcurrencyLimit(settings.max_concurrency, logger=self._log)
+        self._rate_limiter = RateLimiter(settings.rate_limit)
         self._timeout = (min(CONNECT_TIMEOUT, settings.timeout), settings.timeout)
 
     def close(self) -> None:
@@ -128,10 +149,6 @@ class ClueClient:
             partial(self._send, query, page), self.retry_policy, sleep=self._sleep, on_retry=self._log_retry
         )
 
-    def walk(self, query: CustomerQuery, *, fetch_many: PageMapper = fetch_in_order) -> PageWalker:
-        """A :class:`PageWalker` over every page of ``query``."""
-        return PageWalker(partial(self.get_page, query), path=query.path, fetch_many=fetch_many)
-
     def _send(self, query: CustomerQuery, page: int) -> CluePage:
         """One try: build, send and parse the request for ``page``."""
         params: list[tuple[str, str]] = [("page", str(page)), ("per_page", str(query.per_page))]
@@ -142,17 +159,35 @@ class ClueClient:
             json_body = query.filters.to_json_body()
             body = json.dumps(json_body, ensure_ascii=False).encode() if json_body else None
         context = RequestContext(path=query.path, page=page)
-        self.counts.requests += 1
+        ticket = self.concurrency.acquire()
+        rate_limited, retry_after = False, None
+        try:
+            self._rate_limiter.wait()
+            self.counts.add_request()
+            response, content = self._get(query.path, params, body, context)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            page_read = parse_response(response.status_code, content, context, retry_after=retry_after)
+        except ClueRateLimitError:
+            rate_limited = True
+            raise
+        finally:
+            self.concurrency.release(ticket, rate_limited=rate_limited, retry_after=retry_after)
+        return page_read
+
+    def _get(
+        self, path: str, params: list[tuple[str, str]], body: bytes | None, context: RequestContext
+    ) -> tuple[requests.Response, bytes]:
+        """Send the GET; map transport failures and redirects to :class:`ClueAPIError`."""
         try:
             response = self._session.get(
-                self.settings.base_url + query.path, params=params, data=body, timeout=self._timeout,
+                self.settings.base_url + path, params=params, data=body, timeout=self._timeout,
                 allow_redirects=False,
             )
             content = response.content
         except requests.RequestException as err:
             # Only the type: the messages of some (e.g. InvalidHeader) quote headers, the token among them.
             raise ClueConnectionError(
-                f"no response ({type(err).__name__})", path=context.path, page=page,
+                f"no response ({type(err).__name__})", path=context.path, page=context.page,
                 retryable=not isinstance(err, (requests.exceptions.SSLError, requests.exceptions.InvalidHeader)),
             ) from None
         if response.is_redirect:
@@ -160,15 +195,13 @@ class ClueClient:
             raise ClueBadRequestError(
                 f"the API redirected the request to {target}; a redirect would drop the JSON body with the "
                 "filters, so it is not followed: set the connection's Base URL to the final address",
-                path=context.path, page=page, http_status=response.status_code,
+                path=context.path, page=context.page, http_status=response.status_code,
             )
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return parse_response(response.status_code, content, context, retry_after=retry_after)
+        return response, content
 
     def _log_retry(self, error: ClueAPIError, retry_number: int, delay: float) -> None:
-        self.counts.retries += 1
         name = type(error).__name__
-        self.counts.retried_errors[name] = self.counts.retried_errors.get(name, 0) + 1
+        self.counts.add_retry(name)
         self._log.warning(
             "Retry %d of %d in %.2fs after %s: %s", retry_number, self.retry_policy.max_retries, delay, name, error
         )

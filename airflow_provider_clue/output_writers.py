@@ -35,7 +35,8 @@ def records_for_xcom(
     records: list[Record] = []
     size = 2
     for record in pull.records():
-        expected = min(pull.stats.totals[0], pull.max_records or pull.stats.totals[0])
+        total = pull.stats.total or 0
+        expected = min(total, pull.max_records or total)
         if expected > max_records:
             raise _too_large(f"{expected} records match, more than the XCom limit of {max_records}")
         size += len(json.dumps(record, ensure_ascii=False).encode()) + 2

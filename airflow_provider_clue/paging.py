@@ -47,8 +47,9 @@ class PageWalker:
         self._path = path
         self._fetch_many = fetch_many
 
-    def pages(self) -> Iterator[CluePage]:
-        first = self._checked(1, self._fetch(1), per_page=None)
+    def pages(self, first_page: CluePage | None = None) -> Iterator[CluePage]:
+        """Yield the pages in order; ``first_page`` is page 1 when it was already fetched."""
+        first = self._checked(1, first_page or self._fetch(1), per_page=None)
         yield first
         if not first.records:
             return

@@ -1,61 +1,97 @@
 """One pull of a query: every matching record exactly once, or a loud failure.
 
-The API lists newest first and offers nothing but page numbers, so records added, removed or
-reordered while a query is paged shift the pages under the reader. A pull therefore checks each
-walk (a *pass*) and reads the query again, yielding only records not yet seen, until a pass is
-known complete; after :data:`MAX_PASSES` it fails instead of returning a short result.
+**Slices.** A query with a ``created_at`` window is split into consecutive time slices of about
+:data:`SLICE_RECORDS` records each (sized from the first response's ``meta.total``; a slice that
+turns out to hold more than twice that is split again), and each slice is paged on its own. So
+the pages of one slice can be fetched in parallel, records moving between pages only disturb
+their own slice, and the ids kept to drop duplicates are those of one slice, not of the pull.
+Records come out slice by slice (newest slice first), page by page: the same order for the same
+data, whatever the concurrency.
 
-A pass is complete when its ``meta.total`` never fell and it saw at least as many distinct
-records as the total it started with (records only added: nothing existing can be skipped), or
-when every total seen so far is the same and the records read over all passes reach it.
+**Passes.** The API lists newest first and offers nothing but page numbers, so records added,
+removed or reordered while a slice is paged shift its pages under the reader. Each walk of a
+slice (a *pass*) is checked, and the slice is read again, yielding only records not yet seen,
+until a pass is known complete; after :data:`MAX_PASSES` the pull fails instead of returning a
+short result. A pass is complete when its ``meta.total`` never fell and it saw at least as many
+distinct records as the total it started with (records only added: nothing existing can be
+skipped), or when every total of the slice is the same and the records read over all its passes
+reach it.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
+from airflow_provider_clue.concurrent_fetch import fetch_ahead
 from airflow_provider_clue.exceptions import ClueBadRequestError, CluePagingError
+from airflow_provider_clue.paging import PageWalker, fetch_in_order
+from airflow_provider_clue.window_slices import seconds_in, split_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from airflow_provider_clue.client import ClueClient, CustomerQuery, WarningLogger
-    from airflow_provider_clue.envelope import Record
+    from airflow_provider_clue.envelope import CluePage, Record
+    from airflow_provider_clue.paging import PageMapper
 
 PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3
+SLICE_RECORDS = 10_000
 
 
 @dataclass
 class PullStats:
     """What a pull has done so far."""
 
+    total: int | None = None
+    slices: int = 0
+    largest_slice: int = 0
     passes: int = 0
     pages: int = 0
-    last_page: int = 0
     records: int = 0
     duplicates: int = 0
     retries: int = 0
-    totals: list[int] = field(default_factory=list)
+    total_changed: bool = False
+    max_concurrency: int = 1
+    lowest_concurrency: int = 1
     seconds: float = 0.0
-
-    @property
-    def total_changed(self) -> bool:
-        return len(self.totals) > 1
 
     def as_dict(self) -> dict[str, object]:
         """JSON-safe figures for a summary or an XCom."""
         return {
+            "total": self.total,
+            "slices": self.slices,
+            "largest_slice": self.largest_slice,
             "passes": self.passes,
             "pages": self.pages,
             "records": self.records,
             "duplicates": self.duplicates,
             "retries": self.retries,
-            "totals_seen": list(self.totals),
+            "total_changed": self.total_changed,
+            "max_concurrency": self.max_concurrency,
+            "lowest_concurrency": self.lowest_concurrency,
             "seconds": round(self.seconds, 3),
         }
+
+
+@dataclass
+class _Slice:
+    """A query still to read, with its page 1 when that was fetched (or is being fetched) already."""
+
+    query: CustomerQuery
+    split_above: int
+    first_page: CluePage | Future[CluePage] | None = None
+
+    def read_first_page(self, client: ClueClient) -> CluePage:
+        if isinstance(self.first_page, Future):
+            return self.first_page.result()
+        return self.first_page or client.get_page(self.query, 1)
 
 
 @dataclass
@@ -77,10 +113,12 @@ class _Pass:
 class Pull:
     """Read every record of ``query`` once (by ``id``), logging progress every ``progress_interval`` s.
 
-    :param client: the client to fetch pages with.
+    :param client: the client to fetch pages with (its limits of concurrency and rate apply).
     :param query: the validated query.
     :param logger: where progress goes (counts only: never a record's content).
     :param max_records: stop after this many distinct records (no completeness check then).
+    :param max_concurrency: pages fetched at once; 1 fetches them one after another.
+    :param slice_records: about how many records one time slice should hold.
     """
 
     def __init__(
@@ -90,91 +128,139 @@ class Pull:
         *,
         logger: WarningLogger,
         max_records: int | None = None,
+        max_concurrency: int = 1,
+        slice_records: int = SLICE_RECORDS,
         progress_interval: float = PROGRESS_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.stats = PullStats()
+        self.stats = PullStats(max_concurrency=max_concurrency, lowest_concurrency=max_concurrency)
         self.max_records = max_records
         self._client = client
         self._query = query
         self._log = logger
+        self._max_concurrency = max_concurrency
+        self._slice_records = slice_records
         self._progress_interval = progress_interval
         self._clock = clock
-        self._seen: set[str | int] = set()
+        self._started = 0.0
+        self._next_report = 0.0
 
     def records(self) -> Iterator[Record]:
-        started = self._clock()
+        self._started = self._clock()
+        self._next_report = self._started + self._progress_interval
         retries_before = self._client.counts.retries
-        next_report = started + self._progress_interval
+        executor = ThreadPoolExecutor(self._max_concurrency, "clue-pull") if self._max_concurrency > 1 else None
+        fetch_many = fetch_ahead(executor, self._max_concurrency) if executor else fetch_in_order
+        pending = deque([_Slice(self._query, split_above=self._slice_records)])
+        try:
+            while pending and not self._reached_max_records():
+                current = pending.popleft()
+                if executor and pending and pending[0].first_page is None:
+                    pending[0].first_page = executor.submit(self._client.get_page, pending[0].query, 1)
+                first_page = current.read_first_page(self._client)
+                if self.stats.total is None:
+                    self.stats.total = first_page.meta.total
+                parts = self._parts(current, first_page)
+                if parts > 1:
+                    pending.extendleft(reversed(self._split(current.query, parts)))
+                    continue
+                self.stats.slices += 1
+                yield from self._read_slice(current.query, first_page, fetch_many, retries_before)
+        finally:
+            if executor:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self.stats.seconds = self._clock() - self._started
+        self._report("Pulled")
+
+    def _parts(self, current: _Slice, first_page: CluePage) -> int:
+        """Into how many slices ``current`` should be split (1: read it as it is)."""
+        bounds = current.query.filters.created_at
+        total = first_page.meta.total
+        if bounds is None or total <= current.split_above or self._reached_max_records():
+            return 1
+        return min(math.ceil(total / self._slice_records), seconds_in(bounds))
+
+    def _split(self, query: CustomerQuery, parts: int) -> list[_Slice]:
+        assert query.filters.created_at is not None
+        return [
+            _Slice(replace(query, filters=query.filters.with_created_at(bounds)), split_above=2 * self._slice_records)
+            for bounds in split_bounds(query.filters.created_at, parts)
+        ]
+
+    def _read_slice(
+        self, query: CustomerQuery, first_page: CluePage, fetch_many: PageMapper, retries_before: int
+    ) -> Iterator[Record]:
+        """Every record of one slice once, in as many passes as it takes (at most :data:`MAX_PASSES`)."""
+        walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
+        seen: set[str | int] = set()
+        totals: list[int] = []
+        passes = 0
         while True:
+            passes += 1
             self.stats.passes += 1
             current = _Pass()
-            for page in self._client.walk(self._query).pages():
-                self._count_page(page.meta.total, page.meta.last_page, current)
+            for page in walker.pages(first_page if passes == 1 else None):
+                self.stats.pages += 1
+                current.saw_total(page.meta.total)
+                if not totals or totals[-1] != page.meta.total:
+                    totals.append(page.meta.total)
                 for record in page.records:
-                    if self._is_new(record, current):
+                    self._check_window(query, record)
+                    if self._is_new(record, seen, current):
                         yield record
                         if self._reached_max_records():
-                            break
-                self.stats.retries = self._client.counts.retries - retries_before
-                self.stats.seconds = self._clock() - started
-                if self._reached_max_records():
-                    break
-                if self._clock() >= next_report:
-                    self._report("Progress")
-                    next_report = self._clock() + self._progress_interval
-            if self._reached_max_records() or self._complete(current):
-                break
-            if self.stats.passes >= MAX_PASSES:
+                            return
+                self._after_page(retries_before)
+            if _complete(current, totals, seen):
+                self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
+                self._note_total_changes(query, totals)
+                return
+            if passes >= MAX_PASSES:
                 raise CluePagingError(
-                    f"incomplete pull: {len(self._seen)} distinct records read in {self.stats.passes} passes, but "
-                    f"meta.total went {' -> '.join(map(str, self.stats.totals))}; records kept moving between pages "
+                    f"incomplete pull: {len(seen)} distinct records of {_shown(query)} read in {passes} "
+                    f"passes, but meta.total went {' -> '.join(map(str, totals))}; records kept moving between pages "
                     "while they were read (try again, or pull a smaller window)",
-                    path=self._query.path,
+                    path=query.path,
                 )
             self._log.warning(
                 "Pass %d of %s was not complete (totals %s, %d distinct records): reading it again",
-                self.stats.passes, self._query.path, " -> ".join(map(str, self.stats.totals)), len(self._seen),
-            )
-        self.stats.seconds = self._clock() - started
-        self._report("Pulled")
-        if self.stats.total_changed:
-            self._log.warning(
-                "meta.total changed while paging %s (%s): every record present throughout was read once; "
-                "records added during the pull may be missing if the window reaches the present",
-                self._query.path, " -> ".join(map(str, self.stats.totals)),
+                passes, _shown(query), " -> ".join(map(str, totals)), len(seen),
             )
 
-    def _count_page(self, total: int, last_page: int, current: _Pass) -> None:
-        stats = self.stats
-        stats.pages += 1
-        stats.last_page = last_page
-        current.saw_total(total)
-        if not stats.totals or stats.totals[-1] != total:
-            stats.totals.append(total)
+    def _note_total_changes(self, query: CustomerQuery, totals: list[int]) -> None:
+        if len(totals) == 1:
+            return
+        self.stats.total_changed = True
+        self._log.warning(
+            "meta.total of %s changed while it was read (%s): every record present throughout was read "
+            "once; records added during the pull may be missing if the window reaches the present",
+            _shown(query), " -> ".join(map(str, totals)),
+        )
 
-    def _is_new(self, record: Record, current: _Pass) -> bool:
-        self._check_window(record)
+    def _is_new(self, record: Record, seen: set[str | int], current: _Pass) -> bool:
         record_id = record["id"]
         current.ids.add(record_id)
-        if record_id in self._seen:
+        if record_id in seen:
             self.stats.duplicates += 1
             return False
-        self._seen.add(record_id)
+        seen.add(record_id)
         self.stats.records += 1
         return True
+
+    def _after_page(self, retries_before: int) -> None:
+        self.stats.retries = self._client.counts.retries - retries_before
+        self.stats.lowest_concurrency = min(self.stats.lowest_concurrency, self._client.concurrency.lowest)
+        self.stats.seconds = self._clock() - self._started
+        if self._clock() >= self._next_report:
+            self._report("Progress")
+            self._next_report = self._clock() + self._progress_interval
 
     def _reached_max_records(self) -> bool:
         return self.max_records is not None and self.stats.records >= self.max_records
 
-    def _complete(self, current: _Pass) -> bool:
-        if current.first_total is not None and not current.fell and len(current.ids) >= current.first_total:
-            return True
-        return len(set(self.stats.totals)) == 1 and len(self._seen) >= self.stats.totals[0]
-
-    def _check_window(self, record: Record) -> None:
+    def _check_window(self, query: CustomerQuery, record: Record) -> None:
         """A record outside the ``created_at`` asked for means the server never saw the filters."""
-        bounds = self._query.filters.created_at
+        bounds = query.filters.created_at
         created = record.get("created_at")
         if bounds is None or not isinstance(created, str) or bounds[0] <= created <= bounds[1]:
             return
@@ -182,13 +268,26 @@ class Pull:
             f"the API returned a record created at {created}, outside the created_at [{bounds[0]}, {bounds[1]}] "
             "that was asked for: the filters did not reach it (a proxy may drop GET bodies); set the "
             "connection extra filters_in to 'query'",
-            path=self._query.path,
+            path=query.path,
         )
 
     def _report(self, what: str) -> None:
         stats = self.stats
         rate = stats.records / stats.seconds if stats.seconds > 0 else 0.0
         self._log.info(
-            "%s: %d records (%.0f/s) from %d pages (pass %d, last_page %d), %d duplicates skipped, %d retries",
-            what, stats.records, rate, stats.pages, stats.passes, stats.last_page, stats.duplicates, stats.retries,
+            "%s: %d records (%.0f/s) from %d pages in %d slices (%d passes), %d duplicates skipped, %d retries, "
+            "concurrency %d (lowest %d)",
+            what, stats.records, rate, stats.pages, stats.slices, stats.passes, stats.duplicates, stats.retries,
+            stats.max_concurrency, stats.lowest_concurrency,
         )
+
+
+def _complete(current: _Pass, totals: list[int], seen: set[str | int]) -> bool:
+    if current.first_total is not None and not current.fell and len(current.ids) >= current.first_total:
+        return True
+    return len(set(totals)) == 1 and len(seen) >= totals[0]
+
+
+def _shown(query: CustomerQuery) -> str:
+    bounds = query.filters.created_at
+    return f"created_at [{bounds[0]}, {bounds[1]}]" if bounds else "the query (no created_at)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from airflow_provider_clue.connection_settings import MAX_PER_PAGE
+from airflow_provider_clue.connection_settings import MAX_CONCURRENCY, MAX_PER_PAGE
 from airflow_provider_clue.exceptions import ClueValidationError
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -43,3 +43,7 @@ def check_positive_int(name: str, value: object, *, maximum: int | None = None) 
 
 def check_per_page(per_page: object) -> int:
     return check_positive_int("per_page", per_page, maximum=MAX_PER_PAGE)
+
+
+def check_max_concurrency(max_concurrency: object) -> int:
+    return check_positive_int("max_concurrency", max_concurrency, maximum=MAX_CONCURRENCY)

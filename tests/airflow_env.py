@@ -6,10 +6,20 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# Set before anything imports Airflow. Import this module as ``tests.airflow_env`` only (never
+# conftest: pytest imports that under another name, which would run this twice).
+AIRFLOW_HOME = tempfile.mkdtemp(prefix="clue-airflow-home-")
+DAGS_FOLDER = os.path.join(AIRFLOW_HOME, "dags")
+OUTPUT_ROOT = os.path.join(AIRFLOW_HOME, "output")
+os.environ["AIRFLOW_HOME"] = AIRFLOW_HOME
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = DAGS_FOLDER
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["CLUE_OUTPUT_ROOT"] = f"file://{OUTPUT_ROOT}"
 INTERVAL_VARIANT = "clue_daily_pull_intervals"
 
 

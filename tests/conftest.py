@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-AIRFLOW_HOME = tempfile.mkdtemp(prefix="clue-airflow-home-")
-DAGS_FOLDER = os.path.join(AIRFLOW_HOME, "dags")
-os.environ["AIRFLOW_HOME"] = AIRFLOW_HOME
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = DAGS_FOLDER
-OUTPUT_ROOT = os.path.join(AIRFLOW_HOME, "output")
-os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["CLUE_OUTPUT_ROOT"] = f"file://{OUTPUT_ROOT}"
-
-from airflow_provider_clue.testing import ClueEmulator  # noqa: E402 - after the Airflow environment is set
+from airflow_provider_clue.testing import ClueEmulator
+from tests.airflow_env import DAGS_FOLDER, migrate_metadata_db, prepare_dags_folder  # sets up Airflow's environment
 
 EmulatorFactory = Callable[..., ClueEmulator]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def airflow_metadata_db(request: pytest.FixtureRequest) -> None:
+    """Create the dags folder and the metadata DB once, before the first test, when a DAG test is selected."""
+    if any(item.get_closest_marker("airflow_db") for item in request.session.items):
+        prepare_dags_folder(Path(DAGS_FOLDER))
+        migrate_metadata_db()
 
 
 @pytest.fixture

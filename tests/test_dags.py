@@ -9,17 +9,13 @@ from typing import Any
 import pendulum
 import pytest
 
-from tests.airflow_env import INTERVAL_VARIANT, load_dag, migrate_metadata_db, prepare_dags_folder
-from tests.conftest import DAGS_FOLDER, OUTPUT_ROOT
+from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag
 
 TOKEN = "dag-test-token-31415"
 SHANGHAI = "Asia/Shanghai"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def airflow_metadata() -> None:
-    prepare_dags_folder(Path(DAGS_FOLDER))
-    migrate_metadata_db()
+pytestmark = pytest.mark.airflow_db
 
 
 @pytest.fixture

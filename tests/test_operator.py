@@ -201,7 +201,7 @@ def test_logs_name_the_window_and_progress_but_no_personal_data(emulator, tmp_pa
     logged = capsys.readouterr().out + caplog.text
     assert "Window [2026-10-02T00:00:00+08:00, 2026-10-03T00:00:00+08:00) from the created_at argument" in logged
     assert "created_at [2026-10-02 00:00:00, 2026-10-02 23:59:59] (Asia/Shanghai)" in logged
-    assert "Pulled: " in logged and " pages (pass 1, " in logged
+    assert "Pulled: " in logged and " pages in 1 slices (1 passes)" in logged
     for record in emulator.records(created_at=DAY_INCLUSIVE):
         assert record["phone"] not in logged
         assert not record["email"] or record["email"] not in logged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from airflow_provider_clue.client import ClueClient
 from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueError
 from airflow_provider_clue.pull import Pull
-from airflow_provider_clue.request_validation import check_positive_int
+from airflow_provider_clue.request_validation import check_max_concurrency, check_positive_int
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -26,10 +27,14 @@ class ClueHook(BaseHook):
 
     Every argument is checked before a request is sent; one ``requests.Session`` serves all
     pages; transient errors (429, 5xx, dropped connections, non-JSON bodies) are retried with
-    backoff, bounded by the connection's ``max_retries`` and ``max_retry_wait``.
+    backoff, bounded by the connection's ``max_retries`` and ``max_retry_wait``. A pull fetches
+    up to ``max_concurrency`` pages at once, fewer while the API answers 429, and sends no more
+    than the connection's ``rate_limit`` requests per second.
 
     :param clue_conn_id: the ``clue`` connection: host is the base URL, password the API token,
         login the default ``user_id``; extras as listed in ``get_provider_info()``.
+    :param max_concurrency: requests in flight at once (1 to 32); the connection's
+        ``max_concurrency`` extra (default 4) when not given.
     """
 
     conn_name_attr = "clue_conn_id"
@@ -37,9 +42,12 @@ class ClueHook(BaseHook):
     conn_type = "clue"
     hook_name = "Clue"
 
-    def __init__(self, clue_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+    def __init__(
+        self, clue_conn_id: str = default_conn_name, *, max_concurrency: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.clue_conn_id = clue_conn_id
+        self.max_concurrency = None if max_concurrency is None else check_max_concurrency(max_concurrency)
 
     @cached_property
     def settings(self) -> ClueConnectionSettings:
@@ -48,6 +56,8 @@ class ClueHook(BaseHook):
 
         settings = ClueConnectionSettings.from_connection(self.get_connection(self.clue_conn_id))
         mask_secret(settings.token)
+        if self.max_concurrency is not None:
+            settings = replace(settings, max_concurrency=self.max_concurrency)
         return settings
 
     @cached_property
@@ -113,7 +123,14 @@ class ClueHook(BaseHook):
         if max_records is not None:
             check_positive_int("max_records", max_records)
         query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
-        return Pull(self.client, query, logger=self.log, max_records=max_records).records()
+        return self.pull(query, max_records=max_records).records()
+
+    def pull(self, query: CustomerQuery, *, max_records: int | None = None) -> Pull:
+        """A :class:`Pull` of ``query`` with this hook's client and concurrency (nothing is sent yet)."""
+        return Pull(
+            self.client, query, logger=self.log, max_records=max_records,
+            max_concurrency=self.settings.max_concurrency,
+        )
 
     def count_customers(
         self,

@@ -55,6 +55,8 @@ class ClueSearchOperator(BaseOperator):
     :param destination_conn_id: the connection of the destination's storage (e.g. ``aws_default``).
     :param per_page: the page size to ask for; the connection's by default.
     :param max_records: stop after this many records.
+    :param max_concurrency: pages fetched at once (1 to 32); the connection's ``max_concurrency``
+        extra (default 4) when not given. The API's 429s lower it for a while.
     :param xcom_max_records: the most records returned through XCom.
     :param xcom_max_bytes: the most bytes (as JSON) returned through XCom.
     """
@@ -76,6 +78,7 @@ class ClueSearchOperator(BaseOperator):
         destination_conn_id: str | None = None,
         per_page: int | None = None,
         max_records: int | None = None,
+        max_concurrency: int | None = None,
         xcom_max_records: int = XCOM_MAX_RECORDS,
         xcom_max_bytes: int = XCOM_MAX_BYTES,
         **kwargs: Any,
@@ -91,6 +94,7 @@ class ClueSearchOperator(BaseOperator):
         self.destination_conn_id = destination_conn_id
         self.per_page = per_page
         self.max_records = max_records
+        self.max_concurrency = max_concurrency
         self.xcom_max_records = xcom_max_records
         self.xcom_max_bytes = xcom_max_bytes
         self._destination_asset: Asset | None = None
@@ -103,11 +107,10 @@ class ClueSearchOperator(BaseOperator):
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
         from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_json_lines
-        from airflow_provider_clue.pull import Pull
         from airflow_provider_clue.request_validation import check_positive_int
         from airflow_provider_clue.run_window import resolve_window
 
-        hook = ClueHook(clue_conn_id=self.clue_conn_id)
+        hook = ClueHook(clue_conn_id=self.clue_conn_id, max_concurrency=self.max_concurrency)
         zone = hook.settings.zone
         window = resolve_window(self.created_at, context, zone=zone, lookback=self.lookback)
         bounds = window.api_bounds(zone)
@@ -132,7 +135,7 @@ class ClueSearchOperator(BaseOperator):
             "Window [%s, %s) from %s, sent to the API as created_at [%s, %s] (%s)",
             start.isoformat(), end.isoformat(), _SOURCES[window.source], bounds[0], bounds[1], zone.key,
         )
-        pull = Pull(hook.client, query, logger=self.log, max_records=self.max_records)
+        pull = hook.pull(query, max_records=self.max_records)
         if path is None:
             return records_for_xcom(pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes)
         count = write_json_lines(pull.records(), path)

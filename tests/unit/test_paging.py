@@ -335,14 +335,15 @@ def test_expected_last_page(total, per_page, expected):
 
 
 class FakeClient:
-    """What Pull needs of a client: a walker over ``fetch`` and request counts."""
+    """What Pull needs of a client: pages by number (of an unsliced query), counts and a concurrency limit."""
 
     def __init__(self, fetch):
         self.fetch = fetch
         self.counts = RequestCounts()
+        self.concurrency = SimpleNamespace(lowest=1)
 
-    def walk(self, query):
-        return walk(self.fetch)
+    def get_page(self, query, page):
+        return self.fetch(page)
 
 
 def pull(fetch, max_records=None, logger=None):
@@ -409,6 +410,6 @@ def test_pull_warns_when_the_total_changes(caplog):
              make_page(3, ids(20, 1), total=21, per_page=10)]
     with caplog.at_level(logging.INFO):
         records, stats = pull(from_pages(pages))
-    assert len(records) == 21 and stats.totals == [20, 21] and stats.total_changed
-    assert "meta.total changed" in caplog.text and "20 -> 21" in caplog.text
-    assert "Pulled: 21 records" in caplog.text and "from 3 pages (pass 1, last_page 3)" in caplog.text
+    assert len(records) == 21 and stats.total == 20 and stats.total_changed
+    assert "changed while it was read (20 -> 21)" in caplog.text
+    assert "Pulled: 21 records" in caplog.text and "from 3 pages in 1 slices (1 passes)" in caplog.text
