@@ -109,7 +109,13 @@ class ClueClient:
                 "User-Agent": USER_AGENT,
             }
         )
-        self._session.verify = settings.tls_verify
+        # Proxy and CA-bundle variables are read once, not on every request (requests' default,
+        # which scans the whole environment per request); netrc is then ignored too, as it should
+        # be: it would replace the bearer token.
+        environment = self._session.merge_environment_settings(settings.base_url, {}, None, settings.tls_verify, None)
+        self._session.trust_env = False
+        self._session.proxies = environment["proxies"]
+        self._session.verify = environment["verify"]
         adapter = HTTPAdapter(pool_maxsize=max(10, settings.max_concurrency))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)

@@ -18,14 +18,16 @@ def fetch_ahead(executor: Executor, lookahead: int) -> PageMapper:
     """A :data:`PageMapper` keeping up to ``lookahead`` pages in flight on ``executor``.
 
     Pages come out in page order whatever order they arrive in, so memory holds at most
-    ``lookahead`` pages. When the consumer stops early, the pages not yet started are cancelled.
+    ``lookahead`` pages. The first ``lookahead`` are submitted when it is called, before the first
+    page is asked for. When the consumer stops early, the pages not yet started are cancelled.
     """
 
     def fetch_many(fetch: PageFetcher, pages: range) -> Iterator[CluePage]:
         numbers = iter(pages)
-        in_flight: deque[Future[CluePage]] = deque(
-            executor.submit(fetch, number) for number in islice(numbers, lookahead)
-        )
+        in_flight = deque(executor.submit(fetch, number) for number in islice(numbers, lookahead))
+        return _in_order(in_flight, numbers, fetch)
+
+    def _in_order(in_flight: deque[Future[CluePage]], numbers: Iterator[int], fetch: PageFetcher) -> Iterator[CluePage]:
         try:
             while in_flight:
                 page = in_flight.popleft().result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import itertools
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ XCOM_MAX_RECORDS = 10_000
 XCOM_MAX_BYTES = 10 * 1024 * 1024
 WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp")
 _LINES_PER_WRITE = 500
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps with options builds one per call
 
 
 def records_for_xcom(
@@ -29,17 +31,18 @@ def records_for_xcom(
 ) -> list[Record]:
     """All records of ``pull`` as a list, refusing (before the push) a pull past either limit.
 
-    The count is checked against ``meta.total`` as soon as the first page arrives, so a pull
-    that is far too large fails after one request, not after reading everything.
+    The count is checked against ``meta.total`` of the first response, before any other request,
+    so a pull that is far too large fails after one request, not after reading everything.
     """
-    records: list[Record] = []
-    size = 2
-    for record in pull.records():
-        total = pull.stats.total or 0
+    def check_count(total: int) -> None:
         expected = min(total, pull.max_records or total)
         if expected > max_records:
             raise _too_large(f"{expected} records match, more than the XCom limit of {max_records}")
-        size += len(json.dumps(record, ensure_ascii=False).encode()) + 2
+
+    records: list[Record] = []
+    size = 2
+    for record in pull.records(check_total=check_count):
+        size += len(_JSON.encode(record).encode()) + 2
         if size > max_bytes:
             raise _too_large(f"the records pass the XCom limit of {max_bytes} bytes")
         records.append(record)
@@ -96,8 +99,11 @@ def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
 
     The lines go to a temporary object beside ``path``, which is renamed onto ``path`` only when
     complete, so a failure leaves nothing at ``path`` (and deletes the temporary object), and a
-    rerun replaces ``path`` whole. Memory holds a few hundred lines, not the pull.
+    rerun replaces ``path`` whole. Storage is opened after the first record arrives, so a pull that
+    fails at once touches nothing. Memory holds a few hundred lines, not the pull.
     """
+    records = iter(records)
+    first = next(records, None)  # the first request goes out (and any look-ahead) before storage is touched
     temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.partial"
     if path.protocol in ("file", "local", ""):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,14 +111,15 @@ def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
     try:
         with temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
             stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.name.endswith(".gz") else raw
-            lines: list[bytes] = []
-            for record in records:
-                lines.append(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+            lines: list[str] = []
+            for record in itertools.chain(() if first is None else (first,), records):
+                lines.append(_JSON.encode(record))
+                lines.append("\n")
                 count += 1
-                if len(lines) >= _LINES_PER_WRITE:
-                    stream.write(b"".join(lines))
+                if len(lines) >= 2 * _LINES_PER_WRITE:
+                    stream.write("".join(lines).encode())
                     lines.clear()
-            stream.write(b"".join(lines))
+            stream.write("".join(lines).encode())
             if stream is not raw:
                 stream.close()
         temporary.rename(path)

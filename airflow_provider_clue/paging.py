@@ -48,23 +48,31 @@ class PageWalker:
         self._fetch_many = fetch_many
 
     def pages(self, first_page: CluePage | None = None) -> Iterator[CluePage]:
-        """Yield the pages in order; ``first_page`` is page 1 when it was already fetched."""
+        """Yield the pages in order; ``first_page`` is page 1 when it was already fetched.
+
+        The pages after the first are asked of ``fetch_many`` before the first is yielded, so a
+        concurrent mapper has them on their way while the consumer handles page 1.
+        """
         first = self._checked(1, first_page or self._fetch(1), per_page=None)
-        yield first
-        if not first.records:
+        if not first.records or first.meta.last_page <= 1:
+            yield first
             return
         per_page = first.meta.per_page
         last_page = first.meta.last_page
-        next_page = 2
-        while next_page <= last_page:
-            batch = range(next_page, last_page + 1)
-            for requested, page in zip(batch, self._fetch_many(self._fetch, batch), strict=False):
+        batch = range(2, last_page + 1)
+        pages = self._fetch_many(self._fetch, batch)
+        yield first
+        while True:
+            for requested, page in zip(batch, pages, strict=False):
                 checked = self._checked(requested, page, per_page=per_page)
                 yield checked
                 if not checked.records or checked.meta.current_page >= checked.meta.last_page:
                     return
                 last_page = checked.meta.last_page
-            next_page = batch[-1] + 1
+            if batch[-1] >= last_page:
+                return
+            batch = range(batch[-1] + 1, last_page + 1)
+            pages = self._fetch_many(self._fetch, batch)
 
     def _checked(self, requested: int, page: CluePage, *, per_page: int | None) -> CluePage:
         meta = page.meta

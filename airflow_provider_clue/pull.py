@@ -145,7 +145,12 @@ class Pull:
         self._started = 0.0
         self._next_report = 0.0
 
-    def records(self) -> Iterator[Record]:
+    def records(self, *, check_total: Callable[[int], None] | None = None) -> Iterator[Record]:
+        """Every record once, slice by slice.
+
+        :param check_total: called with the query's ``meta.total`` after the first response and
+            before any other request; it may raise to stop the pull there.
+        """
         self._started = self._clock()
         self._next_report = self._started + self._progress_interval
         retries_before = self._client.counts.retries
@@ -160,6 +165,8 @@ class Pull:
                 first_page = current.read_first_page(self._client)
                 if self.stats.total is None:
                     self.stats.total = first_page.meta.total
+                    if check_total is not None:
+                        check_total(first_page.meta.total)
                 parts = self._parts(current, first_page)
                 if parts > 1:
                     pending.extendleft(reversed(self._split(current.query, parts)))
