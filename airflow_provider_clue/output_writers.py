@@ -23,7 +23,8 @@ XCOM_MAX_RECORDS = 10_000
 XCOM_MAX_BYTES = 10 * 1024 * 1024
 WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp")
 _LINES_PER_WRITE = 500
-_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps with options builds one per call
+# One compact encoder (json.dumps with options builds one per call); UTF-8 text, not \u escapes.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def records_for_xcom(
