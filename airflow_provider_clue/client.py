@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Outcome
 from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
 from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError, ClueRateLimitError
 from airflow_provider_clue.filters import ClueFilters
@@ -78,7 +78,7 @@ class RequestCounts:
 
 
 class ClueClient:
-    """Talks to the clue API for one connection; safe to share between threads.
+    """Talks to the clue API for one connection; one pull's threads share it (and its session).
 
     At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, see
     :class:`ConcurrencyLimit`), started no faster than ``settings.rate_limit`` per second.
@@ -119,7 +119,9 @@ class ClueClient:
         adapter = HTTPAdapter(pool_maxsize=max(10, settings.max_concurrency))
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
-        self.concurrency = ConcurrencyLimit(settings.max_concurrency, logger=self._log)
+        self.concurrency = ConcurrencyLimit(
+            settings.max_concurrency, logger=self._log, max_pause=settings.max_retry_wait
+        )
         self._rate_limiter = RateLimiter(settings.rate_limit)
         self._timeout = (min(CONNECT_TIMEOUT, settings.timeout), settings.timeout)
 
@@ -166,18 +168,20 @@ class ClueClient:
             body = json.dumps(json_body, ensure_ascii=False).encode() if json_body else None
         context = RequestContext(path=query.path, page=page)
         ticket = self.concurrency.acquire()
-        rate_limited, retry_after = False, None
+        outcome: Outcome = "failed"
+        retry_after = None
         try:
             self._rate_limiter.wait()
             self.counts.add_request()
             response, content = self._get(query.path, params, body, context)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            page_read = parse_response(response.status_code, content, context, retry_after=retry_after)
-        except ClueRateLimitError:
-            rate_limited = True
+            header_retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            page_read = parse_response(response.status_code, content, context, retry_after=header_retry_after)
+            outcome = "success"
+        except ClueRateLimitError as err:
+            outcome, retry_after = "rate_limited", err.retry_after
             raise
         finally:
-            self.concurrency.release(ticket, rate_limited=rate_limited, retry_after=retry_after)
+            self.concurrency.release(ticket, outcome, retry_after=retry_after)
         return page_read
 
     def _get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -12,17 +12,25 @@ if TYPE_CHECKING:
     from airflow_provider_clue.client import WarningLogger
 
 RECOVER_AFTER = 8
+Outcome = Literal["success", "rate_limited", "failed"]
+
+
+class Interrupted(Exception):
+    """A request was not sent because its pull is over (see :meth:`ConcurrencyLimit.interrupt`)."""
 
 
 class ConcurrencyLimit:
     """An adjustable semaphore with additive-increase, multiplicative-decrease on rate limiting.
 
     A 429 halves the limit (once per burst: requests that started before the last cut do not
-    cut it again) and pauses every thread until its ``Retry-After`` has passed; each run of
-    ``recover_after`` successes in a row raises it by one, back up to ``maximum``.
+    cut it again) and pauses every thread until its ``Retry-After`` has passed (at most
+    ``max_pause`` seconds); each run of ``recover_after`` successes in a row, among requests
+    started since the last cut, raises it by one, back up to ``maximum``. Other failures (5xx,
+    timeouts) neither lower nor raise it.
 
     :param maximum: the most requests in flight (the pull's ``max_concurrency``).
     :param logger: where changes of the limit are logged.
+    :param max_pause: the longest a ``Retry-After`` pauses the other threads.
     :param recover_after: successes in a row that raise the limit by one.
     :param clock: a monotonic clock.
     """
@@ -32,6 +40,7 @@ class ConcurrencyLimit:
         maximum: int,
         *,
         logger: WarningLogger,
+        max_pause: float = float("inf"),
         recover_after: int = RECOVER_AFTER,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -39,6 +48,7 @@ class ConcurrencyLimit:
         self.limit = maximum
         self.lowest = maximum
         self._log = logger
+        self._max_pause = max_pause
         self._recover_after = recover_after
         self._clock = clock
         self._condition = threading.Condition()
@@ -46,12 +56,18 @@ class ConcurrencyLimit:
         self._generation = 0
         self._successes = 0
         self._paused_until = 0.0
+        self._interrupted = False
 
     def acquire(self) -> int:
-        """Wait for a free slot (and the end of any pause); returns a ticket for :meth:`release`."""
+        """Wait for a free slot (and the end of any pause); returns a ticket for :meth:`release`.
+
+        :raises Interrupted: when :meth:`interrupt` was called and :meth:`resume` not yet.
+        """
         with self._condition:
             while True:
                 pause = self._paused_until - self._clock()
+                if self._interrupted:
+                    raise Interrupted("the pull is over")
                 if pause > 0:
                     self._condition.wait(pause)
                 elif self._in_flight >= self.limit:
@@ -60,20 +76,33 @@ class ConcurrencyLimit:
                     self._in_flight += 1
                     return self._generation
 
-    def release(self, ticket: int, *, rate_limited: bool = False, retry_after: float | None = None) -> None:
-        """Free the slot taken with ``ticket``, telling whether the request was rate limited."""
+    def release(self, ticket: int, outcome: Outcome, *, retry_after: float | None = None) -> None:
+        """Free the slot taken with ``ticket``, telling how the request went."""
         with self._condition:
             self._in_flight -= 1
-            if rate_limited:
+            if outcome == "rate_limited":
                 self._on_rate_limited(ticket, retry_after)
-            else:
+            elif outcome == "success" and ticket == self._generation:
                 self._on_success()
             self._condition.notify_all()
+
+    def interrupt(self) -> None:
+        """Make waiting and future :meth:`acquire` calls raise :class:`Interrupted` (a pull is ending)."""
+        with self._condition:
+            self._interrupted = True
+            self._condition.notify_all()
+
+    def resume(self) -> None:
+        """Undo :meth:`interrupt`, and start watching the lowest limit afresh (a new pull)."""
+        with self._condition:
+            self._interrupted = False
+            self.lowest = self.limit
 
     def _on_rate_limited(self, ticket: int, retry_after: float | None) -> None:
         self._successes = 0
         if retry_after:
-            self._paused_until = max(self._paused_until, self._clock() + retry_after)
+            pause = min(retry_after, self._max_pause)
+            self._paused_until = max(self._paused_until, self._clock() + pause)
         if ticket != self._generation or self.limit == 1:
             return
         self._generation += 1

@@ -61,18 +61,22 @@ class PageWalker:
         last_page = first.meta.last_page
         batch = range(2, last_page + 1)
         pages = self._fetch_many(self._fetch, batch)
-        yield first
-        while True:
-            for requested, page in zip(batch, pages, strict=False):
-                checked = self._checked(requested, page, per_page=per_page)
-                yield checked
-                if not checked.records or checked.meta.current_page >= checked.meta.last_page:
+        try:
+            yield first
+            while True:
+                for requested, page in zip(batch, pages, strict=False):
+                    checked = self._checked(requested, page, per_page=per_page)
+                    yield checked
+                    if not checked.records or checked.meta.current_page >= checked.meta.last_page:
+                        return
+                    last_page = checked.meta.last_page
+                if batch[-1] >= last_page:
                     return
-                last_page = checked.meta.last_page
-            if batch[-1] >= last_page:
-                return
-            batch = range(batch[-1] + 1, last_page + 1)
-            pages = self._fetch_many(self._fetch, batch)
+                batch = range(batch[-1] + 1, last_page + 1)
+                _close(pages)
+                pages = self._fetch_many(self._fetch, batch)
+        finally:
+            _close(pages)
 
     def _checked(self, requested: int, page: CluePage, *, per_page: int | None) -> CluePage:
         meta = page.meta
@@ -90,3 +94,10 @@ class PageWalker:
         if problem:
             raise CluePagingError(problem, path=self._path, page=requested)
         return page
+
+
+def _close(pages: Iterator[CluePage]) -> None:
+    """Stop a mapper's pages: a concurrent one cancels those not yet started."""
+    close = getattr(pages, "close", None)
+    if close is not None:
+        close()

@@ -12,10 +12,16 @@ data, whatever the concurrency.
 removed or reordered while a slice is paged shift its pages under the reader. Each walk of a
 slice (a *pass*) is checked, and the slice is read again, yielding only records not yet seen,
 until a pass is known complete; after :data:`MAX_PASSES` the pull fails instead of returning a
-short result. A pass is complete when its ``meta.total`` never fell and it saw at least as many
-distinct records as the total it started with (records only added: nothing existing can be
-skipped), or when every total of the slice is the same and the records read over all its passes
-reach it.
+short result.
+
+The first pass fetches pages concurrently, out of order, so a record pushed onto a page already
+read can be missed even when the counts add up: it is complete only if every page reported the
+same ``meta.total`` and the pass saw that many distinct records. Later passes read the pages in
+order, where an added record can only push others onto pages not yet read: such a pass is
+complete when its ``meta.total`` never fell and it saw at least as many distinct records as the
+total it started with, or when every total of the slice is the same and the records read over
+all its passes reach it. What no count can show is an insert and a delete landing together
+between two page reads; a closed past window (no inserts) is immune to that.
 """
 
 from __future__ import annotations
@@ -100,6 +106,7 @@ class _Pass:
 
     first_total: int | None = None
     fell: bool = False
+    changed: bool = False
     last_total: int = 0
     ids: set[str | int] = field(default_factory=set)
 
@@ -107,6 +114,7 @@ class _Pass:
         if self.first_total is None:
             self.first_total = total
         self.fell = self.fell or total < self.last_total
+        self.changed = self.changed or total != self.first_total
         self.last_total = total
 
 
@@ -117,7 +125,6 @@ class Pull:
     :param query: the validated query.
     :param logger: where progress goes (counts only: never a record's content).
     :param max_records: stop after this many distinct records (no completeness check then).
-    :param max_concurrency: pages fetched at once; 1 fetches them one after another.
     :param slice_records: about how many records one time slice should hold.
     """
 
@@ -128,11 +135,11 @@ class Pull:
         *,
         logger: WarningLogger,
         max_records: int | None = None,
-        max_concurrency: int = 1,
         slice_records: int = SLICE_RECORDS,
         progress_interval: float = PROGRESS_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        max_concurrency = client.concurrency.maximum
         self.stats = PullStats(max_concurrency=max_concurrency, lowest_concurrency=max_concurrency)
         self.max_records = max_records
         self._client = client
@@ -154,6 +161,7 @@ class Pull:
         self._started = self._clock()
         self._next_report = self._started + self._progress_interval
         retries_before = self._client.counts.retries
+        self._client.concurrency.resume()
         executor = ThreadPoolExecutor(self._max_concurrency, "clue-pull") if self._max_concurrency > 1 else None
         fetch_many = fetch_ahead(executor, self._max_concurrency) if executor else fetch_in_order
         pending = deque([_Slice(self._query, split_above=self._slice_records)])
@@ -175,7 +183,9 @@ class Pull:
                 yield from self._read_slice(current.query, first_page, fetch_many, retries_before)
         finally:
             if executor:
+                self._client.concurrency.interrupt()  # threads waiting out a Retry-After give up
                 executor.shutdown(wait=True, cancel_futures=True)
+                self._client.concurrency.resume()
         self.stats.seconds = self._clock() - self._started
         self._report("Pulled")
 
@@ -206,6 +216,8 @@ class Pull:
             passes += 1
             self.stats.passes += 1
             current = _Pass()
+            if passes == 2:
+                walker = PageWalker(partial(self._client.get_page, query), path=query.path)
             for page in walker.pages(first_page if passes == 1 else None):
                 self.stats.pages += 1
                 current.saw_total(page.meta.total)
@@ -218,7 +230,8 @@ class Pull:
                         if self._reached_max_records():
                             return
                 self._after_page(retries_before)
-            if _complete(current, totals, seen):
+            in_order = passes > 1 or fetch_many is fetch_in_order
+            if _complete(current, totals, seen, in_order=in_order):
                 self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
                 self._note_total_changes(query, totals)
                 return
@@ -239,8 +252,8 @@ class Pull:
             return
         self.stats.total_changed = True
         self._log.warning(
-            "meta.total of %s changed while it was read (%s): every record present throughout was read "
-            "once; records added during the pull may be missing if the window reaches the present",
+            "meta.total of %s changed while it was read (%s); it was read until the counts added up, but "
+            "records added during the pull may be missing if the window reaches the present",
             _shown(query), " -> ".join(map(str, totals)),
         )
 
@@ -289,8 +302,13 @@ class Pull:
         )
 
 
-def _complete(current: _Pass, totals: list[int], seen: set[str | int]) -> bool:
-    if current.first_total is not None and not current.fell and len(current.ids) >= current.first_total:
+def _complete(current: _Pass, totals: list[int], seen: set[str | int], *, in_order: bool) -> bool:
+    """The completeness rule (see the module's docstring)."""
+    if current.first_total is None:
+        return True
+    if not in_order:
+        return not current.changed and len(current.ids) >= current.first_total
+    if not current.fell and len(current.ids) >= current.first_total:
         return True
     return len(set(totals)) == 1 and len(seen) >= totals[0]
 

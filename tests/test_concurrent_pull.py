@@ -46,8 +46,7 @@ def test_concurrency_changes_neither_the_records_nor_their_order(make_emulator, 
     emulator = make_emulator(records=3000, max_per_page=50)
     sequential, _ = pull(client_for(emulator), slice_records=400)
     emulator.clear_requests()
-    ids, puller = pull(client_for(emulator, max_concurrency=max_concurrency), max_concurrency=max_concurrency,
-                       slice_records=400)
+    ids, puller = pull(client_for(emulator, max_concurrency=max_concurrency), slice_records=400)
     assert ids == sequential
     assert len(ids) == len(set(ids)) == 3000 and set(ids) == emulator.ids(created_at=OCTOBER)
     assert puller.stats.slices == 8 and puller.stats.largest_slice <= 800
@@ -56,7 +55,7 @@ def test_concurrency_changes_neither_the_records_nor_their_order(make_emulator, 
 
 def test_slices_tile_the_window(make_emulator):
     emulator = make_emulator(records=3000, max_per_page=50)
-    pull(client_for(emulator, max_concurrency=4), max_concurrency=4, slice_records=1000)
+    pull(client_for(emulator, max_concurrency=4), slice_records=1000)
     probe, *slices = created_at_asked(emulator)
     assert probe == OCTOBER
     slices.sort(reverse=True)
@@ -73,7 +72,7 @@ def test_a_crowded_hour_is_split_again(make_emulator):
     emulator.insert(1500, created_at="2026-10-20 10:30:00")
     for minute in range(60):
         emulator.insert(10, created_at=f"2026-10-20 11:{minute:02d}:00")
-    ids, puller = pull(client_for(emulator, max_concurrency=4), max_concurrency=4, slice_records=200)
+    ids, puller = pull(client_for(emulator, max_concurrency=4), slice_records=200)
     assert len(ids) == len(set(ids)) == 3100 and set(ids) == emulator.ids(created_at=OCTOBER)
     # one second holds 1,500 records and cannot be split; every other slice stays near 200
     assert puller.stats.largest_slice == 1500
@@ -83,7 +82,7 @@ def test_a_crowded_hour_is_split_again(make_emulator):
 def test_a_small_window_is_read_from_the_first_response(make_emulator):
     emulator = make_emulator(records=3000, max_per_page=50)
     day = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
-    ids, puller = pull(client_for(emulator, max_concurrency=4), window=day, max_concurrency=4)
+    ids, puller = pull(client_for(emulator, max_concurrency=4), window=day)
     assert set(ids) == emulator.ids(created_at=day) and puller.stats.slices == 1
     assert created_at_asked(emulator) == [day]
     assert sorted(r.page for r in emulator.requests) == list(range(1, puller.stats.pages + 1))
@@ -91,7 +90,7 @@ def test_a_small_window_is_read_from_the_first_response(make_emulator):
 
 def test_the_rate_limit_holds_across_threads(make_emulator):
     emulator = make_emulator(records=600, max_per_page=10)
-    ids, _ = pull(client_for(emulator, max_concurrency=8, rate_limit=20), max_concurrency=8, per_page=10)
+    ids, _ = pull(client_for(emulator, max_concurrency=8, rate_limit=20), per_page=10)
     assert len(ids) == 600
     times = sorted(r.time for r in emulator.requests)
     assert len(times) >= 60
@@ -104,7 +103,7 @@ def test_rate_limiting_lowers_concurrency_then_it_recovers(make_emulator, caplog
     emulator.set_faults(retry_after="0.05")
     emulator.fail_next("rate_limit", times=3)
     with caplog.at_level(logging.INFO):
-        ids, puller = pull(client_for(emulator, max_concurrency=8), max_concurrency=8, per_page=20)
+        ids, puller = pull(client_for(emulator, max_concurrency=8), per_page=20)
     assert len(ids) == len(set(ids)) == 2000 and set(ids) == emulator.ids(created_at=OCTOBER)
     assert "Rate limited (HTTP 429): concurrency lowered to 4 of 8" in caplog.text
     assert "concurrency raised to 8 of 8" in caplog.text
@@ -115,7 +114,7 @@ def test_rate_limiting_lowers_concurrency_then_it_recovers(make_emulator, caplog
 def test_random_429s_still_give_the_exact_records(make_emulator):
     emulator = make_emulator(records=3000, max_per_page=50)
     emulator.set_faults(rate_limit=0.2, retry_after="0.01")
-    ids, puller = pull(client_for(emulator, max_concurrency=8, max_retries=10), max_concurrency=8,
+    ids, puller = pull(client_for(emulator, max_concurrency=8, max_retries=10),
                        slice_records=1000)
     assert len(ids) == len(set(ids)) == 3000 and set(ids) == emulator.ids(created_at=OCTOBER)
     assert puller.stats.retries == sum(r.status == 429 for r in emulator.requests) > 0
@@ -154,3 +153,21 @@ def test_the_operator_writes_the_same_file_at_any_concurrency(make_emulator, mon
     assert summary["stats"]["max_concurrency"] == max_concurrency and summary["stats"]["slices"] == 3
     newest_first = [record["id"] for record in emulator.records(created_at=OCTOBER)]
     assert ids == newest_first
+
+
+def test_a_total_that_moves_during_a_concurrent_pass_is_read_again_in_order(make_emulator):
+    emulator = make_emulator(records=600, max_per_page=20)
+    day = ("2026-10-10 00:00:00", "2026-10-20 23:59:59")
+    before = emulator.ids(created_at=day)
+    inserted = []
+
+    def insert_once(user_id: str, stage: str, page: int) -> None:
+        if page == 3 and not inserted:
+            inserted.extend(emulator.insert(created_at="2026-10-20 12:00:00"))
+
+    emulator.on_page(insert_once)
+    ids, puller = pull(client_for(emulator, max_concurrency=4), window=day, per_page=20)
+    assert len(ids) == len(set(ids)) and before <= set(ids)
+    assert puller.stats.passes == 2 and puller.stats.total_changed
+    second_pass = [r.page for r in emulator.requests][-puller.stats.pages // 2:]
+    assert second_pass == sorted(second_pass)

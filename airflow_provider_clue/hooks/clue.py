@@ -127,10 +127,7 @@ class ClueHook(BaseHook):
 
     def pull(self, query: CustomerQuery, *, max_records: int | None = None) -> Pull:
         """A :class:`Pull` of ``query`` with this hook's client and concurrency (nothing is sent yet)."""
-        return Pull(
-            self.client, query, logger=self.log, max_records=max_records,
-            max_concurrency=self.settings.max_concurrency,
-        )
+        return Pull(self.client, query, logger=self.log, max_records=max_records)
 
     def count_customers(
         self,

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from airflow_provider_clue.client import RequestCounts
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit
 from airflow_provider_clue.envelope import CluePage, PageMeta
 from airflow_provider_clue.exceptions import ClueAPIError, CluePagingError
 from airflow_provider_clue.filters import ClueFilters
@@ -340,7 +341,7 @@ class FakeClient:
     def __init__(self, fetch):
         self.fetch = fetch
         self.counts = RequestCounts()
-        self.concurrency = SimpleNamespace(lowest=1)
+        self.concurrency = ConcurrencyLimit(1, logger=logging.getLogger("test"))
 
     def get_page(self, query, page):
         return self.fetch(page)

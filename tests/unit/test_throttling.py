@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Interrupted
 from airflow_provider_clue.rate_limiter import RateLimiter
 
 
@@ -83,38 +83,38 @@ def test_a_429_halves_the_limit_once_per_burst(caplog):
     tickets = [limit.acquire() for _ in range(8)]
     with caplog.at_level(logging.INFO):
         for ticket in tickets[:5]:
-            limit.release(ticket, rate_limited=True)
+            limit.release(ticket, "rate_limited")
     assert limit.limit == 4
     assert caplog.text.count("concurrency lowered to 4 of 8") == 1
     for ticket in tickets[5:]:
-        limit.release(ticket)
-    limit.release(limit.acquire(), rate_limited=True)
+        limit.release(ticket, "success")
+    limit.release(limit.acquire(), "rate_limited")
     assert limit.limit == 2 and limit.lowest == 2
 
 
 def test_the_limit_recovers_one_step_per_run_of_successes(caplog):
     limit = limit_of(4, caplog, recover_after=3)
-    limit.release(limit.acquire(), rate_limited=True)
+    limit.release(limit.acquire(), "rate_limited")
     assert limit.limit == 2
     with caplog.at_level(logging.INFO):
         for _ in range(6):
-            limit.release(limit.acquire())
+            limit.release(limit.acquire(), "success")
     assert limit.limit == 4
     assert "concurrency raised to 3 of 4" in caplog.text and "concurrency raised to 4 of 4" in caplog.text
     for _ in range(10):
-        limit.release(limit.acquire())
+        limit.release(limit.acquire(), "success")
     assert limit.limit == 4
 
 
 def test_a_429_between_successes_restarts_the_count(caplog):
     limit = limit_of(4, caplog, recover_after=3)
-    limit.release(limit.acquire(), rate_limited=True)
+    limit.release(limit.acquire(), "rate_limited")
     for _ in range(2):
-        limit.release(limit.acquire())
-    limit.release(limit.acquire(), rate_limited=True)
+        limit.release(limit.acquire(), "success")
+    limit.release(limit.acquire(), "rate_limited")
     assert limit.limit == 1
     for _ in range(2):
-        limit.release(limit.acquire())
+        limit.release(limit.acquire(), "success")
     assert limit.limit == 1
 
 
@@ -134,7 +134,7 @@ def test_no_more_than_the_limit_in_flight():
             time.sleep(0.001)
             with lock:
                 in_flight -= 1
-            limit.release(ticket)
+            limit.release(ticket, "success")
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
@@ -146,14 +146,68 @@ def test_no_more_than_the_limit_in_flight():
 
 def test_retry_after_pauses_every_thread():
     limit = limit_of(4, None)
-    limit.release(limit.acquire(), rate_limited=True, retry_after=0.3)
+    limit.release(limit.acquire(), "rate_limited", retry_after=0.3)
     started = time.monotonic()
-    limit.release(limit.acquire())
+    limit.release(limit.acquire(), "success")
     assert time.monotonic() - started >= 0.25
 
 
 def test_a_limit_of_one_is_never_lowered_or_logged(caplog):
     limit = limit_of(1, caplog)
     with caplog.at_level(logging.INFO):
-        limit.release(limit.acquire(), rate_limited=True)
+        limit.release(limit.acquire(), "rate_limited")
     assert limit.limit == 1 and "lowered" not in caplog.text
+
+
+def test_failures_and_old_tickets_do_not_raise_the_limit(caplog):
+    limit = limit_of(4, caplog, recover_after=2)
+    old = [limit.acquire() for _ in range(3)]
+    limit.release(limit.acquire(), "rate_limited")
+    assert limit.limit == 2
+    for ticket in old:
+        limit.release(ticket, "success")
+    for _ in range(3):
+        limit.release(limit.acquire(), "failed")
+    assert limit.limit == 2
+    for _ in range(2):
+        limit.release(limit.acquire(), "success")
+    assert limit.limit == 3
+
+
+def test_interrupt_wakes_threads_waiting_out_a_pause():
+    limit = limit_of(4, None)
+    limit.release(limit.acquire(), "rate_limited", retry_after=3600)
+    errors = []
+
+    def wait():
+        try:
+            limit.acquire()
+        except Interrupted as err:
+            errors.append(err)
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    time.sleep(0.05)
+    limit.interrupt()
+    thread.join(timeout=2)
+    assert not thread.is_alive() and len(errors) == 1
+
+
+def test_the_pause_is_capped_by_max_pause():
+    limit = limit_of(4, None, max_pause=0.1)
+    limit.release(limit.acquire(), "rate_limited", retry_after=3600)
+    started = time.monotonic()
+    limit.release(limit.acquire(), "success")
+    assert time.monotonic() - started < 1
+
+
+def test_resume_starts_a_new_watch_of_the_lowest_limit():
+    limit = limit_of(8, None)
+    limit.interrupt()
+    with pytest.raises(Interrupted):
+        limit.acquire()
+    limit.resume()
+    limit.release(limit.acquire(), "rate_limited")
+    assert limit.lowest == 4
+    limit.resume()
+    assert limit.lowest == limit.limit == 4
