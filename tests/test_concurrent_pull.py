@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ import pytest
 from airflow_provider_clue.api_time import API_TIME_FORMAT
 from airflow_provider_clue.client import ClueClient
 from airflow_provider_clue.connection_settings import ClueConnectionSettings
-from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.exceptions import ClueRateLimitError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.pull import Pull
 
@@ -171,3 +172,13 @@ def test_a_total_that_moves_during_a_concurrent_pass_is_read_again_in_order(make
     assert puller.stats.passes == 2 and puller.stats.total_changed
     second_pass = [r.page for r in emulator.requests][-puller.stats.pages // 2:]
     assert second_pass == sorted(second_pass)
+
+
+def test_a_retry_after_beyond_the_budget_fails_the_pull_at_once(make_emulator):
+    emulator = make_emulator(records=3000, max_per_page=20)
+    emulator.set_faults(retry_after="3600")
+    emulator.on_page(lambda user_id, stage, page: page == 1 and emulator.fail_next("rate_limit", times=4))
+    started = time.monotonic()
+    with pytest.raises(ClueRateLimitError, match="rate limited"):
+        pull(client_for(emulator, max_concurrency=4, max_retry_wait=600), per_page=20)
+    assert time.monotonic() - started < 10
