@@ -144,7 +144,7 @@ class ClueClient:
     ) -> CustomerQuery:
         """Validate a query's arguments (no request is sent); defaults come from the connection."""
         return CustomerQuery(
-            user_id=check_user_id(user_id or self.settings.user_id),
+            user_id=check_user_id(self.settings.user_id if user_id is None else user_id),
             stage=check_stage(stage),
             filters=ClueFilters.from_mapping(filters, zone=self.settings.zone),
             per_page=check_per_page(self.settings.per_page if per_page is None else per_page),

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone
 from airflow_provider_clue.exceptions import ClueConfigurationError
@@ -37,6 +37,7 @@ class ExtraField:
     enum: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    sensitive: bool = False
 
 
 EXTRA_FIELDS: tuple[ExtraField, ...] = (
@@ -68,6 +69,9 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
                enum=("body", "query")),
     ExtraField("allow_http", "Allow plain HTTP", "boolean", False,
                "Allow http:// to a host other than loopback (the token then travels unencrypted)."),
+    ExtraField("phone_hash_secret", "Phone hash secret", "string", "",
+               "Key of phone_output='hash' (HMAC-SHA256); keep it stable to join hashed phones across runs.",
+               sensitive=True),
 )
 _EXTRAS_BY_NAME = {extra.name: extra for extra in EXTRA_FIELDS}
 _UI_PREFIX = "extra__clue__"
@@ -94,6 +98,7 @@ class ClueConnectionSettings:
     ca_bundle: str = ""
     filters_in: Literal["body", "query"] = "body"
     allow_http: bool = False
+    phone_hash_secret: str = field(default="", repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -160,6 +165,8 @@ def normalise_base_url(host: str | None, port: int | None, *, allow_http: bool) 
         raise ClueConfigurationError("host", f"expected an http(s) base URL, got {text!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ClueConfigurationError("host", "the base URL must not carry credentials, a query or a fragment")
+    if any(segment in ("..", ".") for segment in unquote(parts.path).split("/")):
+        raise ClueConfigurationError("host", "the base URL's path must not hold '.' or '..' segments")
     try:
         url_port = parts.port
     except ValueError:

@@ -80,7 +80,7 @@ def parse_response(
         if code_status >= 400:
             _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, retry_after)
         raise ClueMalformedResponseError(
-            f"envelope has code {api_code!r} and status {document.get('status')!r}, "
+            f"envelope has code {_shown(api_code)} and status {_shown(document.get('status'))}, "
             "expected code 200 and status 'success'",
             api_code=api_code, api_message=api_message, **where,
         )
@@ -106,16 +106,27 @@ _NOT_JSON = object()
 
 
 def _code_of(document: Any) -> object:
-    """The envelope's ``code``; a numeric string (``"200"``, as PHP may send) counts as its number."""
+    """The envelope's ``code``: an int from 0 to 999 (a numeric string such as ``"200"``, as PHP may
+    send, counts as its number), ``None``, or anything else as a short redacted text for messages."""
     code = document.get("code") if isinstance(document, Mapping) else None
-    return int(code) if isinstance(code, str) and code.isdigit() and code.isascii() else code
+    if isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= 3:
+        code = int(code)
+    if code is None or (isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 999):
+        return code
+    return _shown(code)
+
+
+def _shown(value: object) -> str:
+    """A value from a response as it may appear in a message: short, without phones or e-mails."""
+    text = redact_personal_data(repr(value)[:200])
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _decode(body: bytes) -> Any:
     """The JSON document in ``body``, or ``_NOT_JSON``."""
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly nested JSON
         return _NOT_JSON
 
 
@@ -137,7 +148,7 @@ def _meta(document: Mapping[str, Any], where: dict[str, Any]) -> PageMeta:
         value = meta.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ClueMalformedResponseError(
-                f"meta.{name} is {value!r}, expected an integer >= {minimum}", **where
+                f"meta.{name} is {_shown(value)}, expected an integer >= {minimum}", **where
             )
         numbers[name] = value
     return PageMeta(has_pages=bool(meta.get("has_pages")), **numbers)

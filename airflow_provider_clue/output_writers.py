@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_clue.exceptions import ClueValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from airflow.sdk import ObjectStoragePath
 
@@ -28,12 +28,17 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def records_for_xcom(
-    pull: Pull, *, max_records: int = XCOM_MAX_RECORDS, max_bytes: int = XCOM_MAX_BYTES
+    pull: Pull,
+    *,
+    max_records: int = XCOM_MAX_RECORDS,
+    max_bytes: int = XCOM_MAX_BYTES,
+    transform: Callable[[Record], Record] | None = None,
 ) -> list[Record]:
     """All records of ``pull`` as a list, refusing (before the push) a pull past either limit.
 
     The count is checked against ``meta.total`` of the first response, before any other request,
     so a pull that is far too large fails after one request, not after reading everything.
+    ``transform`` is applied to each record first (e.g. to mask phone numbers).
     """
     def check_count(total: int) -> None:
         expected = min(total, pull.max_records or total)
@@ -42,7 +47,8 @@ def records_for_xcom(
 
     records: list[Record] = []
     size = 2
-    for record in pull.records(check_total=check_count):
+    for pulled in pull.records(check_total=check_count):
+        record = pulled if transform is None else transform(pulled)
         size += len(_JSON.encode(record).encode()) + 2
         if size > max_bytes:
             raise _too_large(f"the records pass the XCom limit of {max_bytes} bytes")
@@ -76,7 +82,7 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
         )
     try:
         uri = destination.strip().format_map(_Placeholders(placeholders))
-    except (KeyError, ValueError, IndexError) as err:
+    except (KeyError, ValueError, IndexError, AttributeError) as err:
         allowed = ", ".join(f"{{{name}}}" for name in placeholders)
         problem = f"bad placeholder in {destination!r} ({err}); allowed: {allowed}"
         raise ClueValidationError("destination", problem) from None

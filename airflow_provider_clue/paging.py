@@ -70,6 +70,12 @@ class PageWalker:
                     if not checked.records or checked.meta.current_page >= checked.meta.last_page:
                         return
                     last_page = checked.meta.last_page
+                    if last_page > _most_pages(first.meta.last_page):
+                        raise CluePagingError(
+                            f"meta.last_page grew from {first.meta.last_page} to {last_page} within one walk: "
+                            "records arrive faster than they can be read (pull a smaller window)",
+                            path=self._path, page=requested,
+                        )
                 if batch[-1] >= last_page:
                     return
                 batch = range(batch[-1] + 1, last_page + 1)
@@ -94,6 +100,11 @@ class PageWalker:
         if problem:
             raise CluePagingError(problem, path=self._path, page=requested)
         return page
+
+
+def _most_pages(first_last_page: int) -> int:
+    """How far one walk follows a growing ``last_page``: twice the pages page 1 announced, plus ten."""
+    return 2 * first_last_page + 10
 
 
 def _close(pages: Iterator[CluePage]) -> None:

@@ -55,4 +55,6 @@ def _conn_field(extra: ExtraField) -> dict[str, Any]:
         schema["minimum"] = extra.minimum
     if extra.maximum is not None:
         schema["maximum"] = extra.maximum
+    if extra.sensitive:
+        schema["format"] = "password"
     return {"label": extra.label, "description": extra.description, "schema": schema}

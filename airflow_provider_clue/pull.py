@@ -8,20 +8,20 @@ their own slice, and the ids kept to drop duplicates are those of one slice, not
 Records come out slice by slice (newest slice first), page by page: the same order for the same
 data, whatever the concurrency.
 
-**Passes.** The API lists newest first and offers nothing but page numbers, so records added,
-removed or reordered while a slice is paged shift its pages under the reader. Each walk of a
-slice (a *pass*) is checked, and the slice is read again, yielding only records not yet seen,
-until a pass is known complete; after :data:`MAX_PASSES` the pull fails instead of returning a
-short result.
-
-The first pass fetches pages concurrently, out of order, so a record pushed onto a page already
-read can be missed even when the counts add up: it is complete only if every page reported the
-same ``meta.total`` and the pass saw that many distinct records. Later passes read the pages in
-order, where an added record can only push others onto pages not yet read: such a pass is
-complete when its ``meta.total`` never fell and it saw at least as many distinct records as the
-total it started with, or when every total of the slice is the same and the records read over
-all its passes reach it. What no count can show is an insert and a delete landing together
-between two page reads; a closed past window (no inserts) is immune to that.
+**When a slice moves.** The API lists newest first and offers nothing but page numbers, so
+records added, removed or reordered while a slice is paged shift its pages under the reader.
+The first pass over a slice fetches its pages concurrently (out of order) and counts as complete
+only if every page reported the same ``meta.total`` and the pass saw that many distinct records.
+Otherwise the slice is read again as consecutive slices of about half a page each, each answered
+by a single request, so each is one consistent snapshot: every record present throughout is
+read, and records already yielded are not yielded again. A slice that cannot be split (one
+second holds more than a page) is read again in page order instead, a *pass* at a time, until a
+pass is complete: its ``meta.total`` never fell and it saw at least as many distinct records as
+the total it started with (an added record only pushes others onto pages not yet read), or every
+total is the same and the records read over all passes reach it; after :data:`MAX_PASSES` the
+pull fails with :class:`CluePagingError` rather than return a short result. No count can reveal
+an insert and a delete landing together between two page reads of a first pass; a closed past
+window (no inserts) is immune to that.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_clue.concurrent_fetch import fetch_ahead
 from airflow_provider_clue.exceptions import ClueBadRequestError, CluePagingError
 from airflow_provider_clue.paging import PageWalker, fetch_in_order
+from airflow_provider_clue.redaction import redact_personal_data
 from airflow_provider_clue.window_slices import seconds_in, split_bounds
 
 if TYPE_CHECKING:
@@ -205,12 +206,21 @@ class Pull:
         ]
 
     def _read_slice(
-        self, query: CustomerQuery, first_page: CluePage, fetch_many: PageMapper, retries_before: int
+        self,
+        query: CustomerQuery,
+        first_page: CluePage,
+        fetch_many: PageMapper,
+        retries_before: int,
+        seen: set[str | int] | None = None,
     ) -> Iterator[Record]:
-        """Every record of one slice once, in as many passes as it takes (at most :data:`MAX_PASSES`)."""
+        """Every record of one slice once: re-read in one-page slices if it moved, else in passes.
+
+        :param seen: the ids already yielded from this slice (when it is a part of a larger one).
+        """
         walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
-        seen: set[str | int] = set()
+        seen = set() if seen is None else seen
         totals: list[int] = []
+        page_size = first_page.meta.per_page
         passes = 0
         while True:
             passes += 1
@@ -235,6 +245,16 @@ class Pull:
                 self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
                 self._note_total_changes(query, totals)
                 return
+            parts = _one_page_parts(query, totals[-1], page_size)
+            if passes == 1 and parts > 1:
+                self._log.warning(
+                    "Pass 1 of %s was not complete (totals %s): reading it again in %d slices of at most one page "
+                    "each, which the API answers in one request",
+                    _shown(query), " -> ".join(map(str, totals)), parts,
+                )
+                yield from self._read_parts(query, parts, retries_before, seen)
+                self._note_total_changes(query, totals)
+                return
             if passes >= MAX_PASSES:
                 raise CluePagingError(
                     f"incomplete pull: {len(seen)} distinct records of {_shown(query)} read in {passes} "
@@ -246,6 +266,18 @@ class Pull:
                 "Pass %d of %s was not complete (totals %s, %d distinct records): reading it again",
                 passes, _shown(query), " -> ".join(map(str, totals)), len(seen),
             )
+
+    def _read_parts(
+        self, query: CustomerQuery, parts: int, retries_before: int, seen: set[str | int]
+    ) -> Iterator[Record]:
+        """Read ``query`` again as ``parts`` consecutive slices, one after another, sharing ``seen``."""
+        assert query.filters.created_at is not None
+        for bounds in split_bounds(query.filters.created_at, parts):
+            part = replace(query, filters=query.filters.with_created_at(bounds))
+            self.stats.slices += 1
+            yield from self._read_slice(part, self._client.get_page(part, 1), fetch_in_order, retries_before, seen)
+            if self._reached_max_records():
+                return
 
     def _note_total_changes(self, query: CustomerQuery, totals: list[int]) -> None:
         if len(totals) == 1:
@@ -285,7 +317,8 @@ class Pull:
         if bounds is None or not isinstance(created, str) or bounds[0] <= created <= bounds[1]:
             return
         raise ClueBadRequestError(
-            f"the API returned a record created at {created}, outside the created_at [{bounds[0]}, {bounds[1]}] "
+            f"the API returned a record created at {redact_personal_data(created[:40])}, "
+            f"outside the created_at [{bounds[0]}, {bounds[1]}] "
             "that was asked for: the filters did not reach it (a proxy may drop GET bodies); set the "
             "connection extra filters_in to 'query'",
             path=query.path,
@@ -311,6 +344,14 @@ def _complete(current: _Pass, totals: list[int], seen: set[str | int], *, in_ord
     if not current.fell and len(current.ids) >= current.first_total:
         return True
     return len(set(totals)) == 1 and len(seen) >= totals[0]
+
+
+def _one_page_parts(query: CustomerQuery, total: int, page_size: int) -> int:
+    """Into how many slices ``query`` splits so that each is about half a page (1: it cannot be split)."""
+    bounds = query.filters.created_at
+    if bounds is None or total <= page_size:
+        return 1
+    return min(math.ceil(total / max(1, page_size // 2)), seconds_in(bounds))
 
 
 def _shown(query: CustomerQuery) -> str:

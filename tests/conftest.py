@@ -22,6 +22,18 @@ def airflow_metadata_db(request: pytest.FixtureRequest) -> None:
         migrate_metadata_db()
 
 
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API: moto's server on loopback, one per test module."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
 @pytest.fixture
 def make_emulator() -> Iterator[EmulatorFactory]:
     """Start emulators with custom arguments; all are stopped after the test."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,55 @@ def test_wait_then_pull_defers_resumes_when_clues_arrive_and_pulls_them(emulator
     assert len({r.client_port for r in sensor_checks}) == 2
     ids = read_ids(Path(OUTPUT_ROOT) / "clue_wait_then_pull" / "2026-11-10.jsonl")
     assert sorted(ids) == sorted(r["id"] for r in arrived)
+
+
+SECRET_TOKEN = "zq-distinctive-token-5c81e7a2f94b"
+
+
+@pytest.mark.slow
+def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
+    """``airflow dags test`` at DEBUG, with a 500 and a failing DAG: no token, phone or e-mail gets out."""
+    import subprocess
+    import sys
+
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    users = ["40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"]
+    emulator = make_emulator(records=3000, token=SECRET_TOKEN, user_ids=users, max_per_page=50)
+    emulator.on_page(lambda user_id, stage, page: page == 2 and emulator.fail_next("server_error"))
+    env = {
+        **os.environ, **emulator.airflow_env(), "AIRFLOW_VAR_CLUE_TEST_ROOT": f"file://{tmp_path}",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "DEBUG",
+    }
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    logged = ""
+    for dag_id, day in [("clue_daily_pull", "2026-10-20"), ("clue_test_templated", "2026-10-21"),
+                        ("clue_test_mapped", "2026-10-22"), ("clue_test_unscheduled", "2026-10-23")]:
+        done = subprocess.run([airflow, "dags", "test", dag_id, day], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        logged += done.stdout + done.stderr
+    for path in Path(os.environ["AIRFLOW_HOME"], "logs").rglob("*"):
+        if path.is_file():
+            logged += path.read_text(errors="replace")
+    assert "[debug" in logged, "the runs did not log at DEBUG level"
+    # Airflow's in-process test supervisor (dag.test / airflow dags test only) logs every message a task
+    # sends it at DEBUG, the MaskSecret by which Airflow itself registers the connection's password
+    # included, before the masker knows it. A deployment's supervisor logs "(body omitted)" instead.
+    harness = [line for line in logged.splitlines() if "Sending request" in line and "MaskSecret(" in line]
+    logged = "\n".join(line for line in logged.splitlines() if line not in harness)
+    assert "Retry 1 of" in logged and "pass created_at=[start, end]" in logged  # a retry, and a failure
+    assert SECRET_TOKEN not in logged
+    for record in emulator.records():
+        assert record["phone"] not in logged
+        assert not record["email"] or record["email"] not in logged
+    with create_session() as session:
+        dag_ids = ["clue_daily_pull", "clue_test_templated", "clue_test_mapped", "clue_test_unscheduled"]
+        xcoms = session.scalars(select(XComModel.value).where(XComModel.dag_id.in_(dag_ids))).all()
+        rendered = session.scalars(
+            select(RenderedTaskInstanceFields.rendered_fields).where(RenderedTaskInstanceFields.dag_id.in_(dag_ids))
+        ).all()
+    assert xcoms and rendered
+    assert SECRET_TOKEN not in json.dumps([xcoms, rendered], default=str)

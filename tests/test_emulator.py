@@ -1103,3 +1103,60 @@ def test_chunked_request_body_is_read_and_the_connection_stays_usable(make_emula
             )
             assert response.json()["meta"]["total"] == expected
     assert len({entry.client_port for entry in emulator.requests[-2:]}) == 1
+
+
+# -- scripted raw responses ---------------------------------------------------------------------------
+
+
+def test_respond_next_sends_the_raw_answer_in_turn_with_faults(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=10)
+    html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    emulator.fail_next("server_error")
+    emulator.respond_next(502, html, content_type="text/html", times=2)
+    emulator.respond_next(200, b'{"code": 200', headers={"X-Scripted": "yes"})
+    responses = [get(emulator) for _ in range(5)]
+    assert [response.status_code for response in responses] == [500, 502, 502, 200, 200]
+    assert responses[1].text == html and responses[1].headers["Content-Type"] == "text/html"
+    assert responses[3].content == b'{"code": 200' and responses[3].headers["X-Scripted"] == "yes"
+    assert responses[4].json()["meta"]["total"] == 10
+    log = wait_for_log(emulator, 5)
+    assert [(entry.status, entry.fault) for entry in log] == [
+        (500, "server_error"), (502, "scripted"), (502, "scripted"), (200, "scripted"), (200, None)
+    ]
+
+
+def test_respond_with_answers_by_page_and_falls_through_on_none(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=10)
+    asked: list[int] = []
+
+    def responder(page: int) -> tuple[int, str] | None:
+        asked.append(page)
+        return None if page == 1 else (200, json.dumps({"page": page}))
+
+    emulator.respond_with(responder)
+    assert get(emulator, {"page": 3}).json() == {"page": 3}
+    assert get(emulator, body={"page": 4}).json() == {"page": 4}  # Laravel reads page from a JSON body too
+    assert page_of(emulator, {"page": 1, "per_page": 5})["meta"]["current_page"] == 1
+    assert get(emulator, {"page": "x"}).json()["meta"]["current_page"] == 1  # a bad page falls back to 1
+    assert asked == [3, 4, 1, 1]
+    assert [(entry.page, entry.fault) for entry in wait_for_log(emulator, 4)] == [
+        (3, "scripted"), (4, "scripted"), (1, None), (1, None)
+    ]
+    emulator.respond_with(None)
+    assert page_of(emulator, {"page": 2, "per_page": 5})["meta"]["current_page"] == 2
+    assert asked == [3, 4, 1, 1]
+
+
+def test_clear_faults_forgets_scripted_responses_and_bad_ones_are_refused(make_emulator: EmulatorFactory) -> None:
+    emulator = make_emulator(records=10)
+    emulator.respond_next(500, "{}", times=3)
+    emulator.respond_with(lambda page: (503, "{}"))
+    emulator.set_faults(server_error=1.0)
+    emulator.clear_faults()
+    assert [get(emulator).status_code for _ in range(3)] == [200, 200, 200]
+    for status in (99, 600, True):
+        with pytest.raises(ValueError):
+            emulator.respond_next(status, "{}")
+    with pytest.raises(TypeError):
+        emulator.respond_next(200, {"code": 200})  # type: ignore[arg-type]
+    assert get(emulator).status_code == 200

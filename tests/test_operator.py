@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from airflow.sdk import Asset
 
-from airflow_provider_clue.exceptions import ClueServerError, ClueValidationError
+from airflow_provider_clue.exceptions import ClueConfigurationError, ClueServerError, ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_file_records
 
@@ -206,3 +206,26 @@ def test_logs_name_the_window_and_progress_but_no_personal_data(emulator, tmp_pa
         assert record["phone"] not in logged
         assert not record["email"] or record["email"] not in logged
     assert TOKEN not in logged
+
+
+@pytest.mark.parametrize("destination", [None, "file"])
+def test_phone_numbers_can_land_masked(emulator, tmp_path, destination):
+    uri = f"file://{tmp_path}/day.jsonl" if destination else None
+    result = pull(created_at=list(DAY), destination=uri, phone_output="mask")
+    records = read_file_records(tmp_path / "day.jsonl") if destination else result
+    phones = {r["id"]: r["phone"] for r in emulator.records(created_at=DAY_INCLUSIVE)}
+    assert records and all(r["phone"] == phones[r["id"]][:3] + "****" + phones[r["id"]][-4:] for r in records)
+
+
+def test_phone_numbers_can_land_hashed_with_the_connections_secret(make_emulator, monkeypatch, tmp_path):
+    emulator = make_emulator(records=300, token=TOKEN, max_per_page=40)
+    point_clue_default_at(emulator, monkeypatch, phone_hash_secret="s3cret-key")
+    records = pull(created_at=list(DAY), phone_output="hash")
+    raw = {r["id"]: r["phone"] for r in emulator.records(created_at=DAY_INCLUSIVE)}
+    assert records and all(r["phone"].startswith("hmac-sha256:") and raw[r["id"]] not in r["phone"] for r in records)
+
+
+def test_hashed_phones_without_a_secret_fail_before_any_request(emulator):
+    with pytest.raises(ClueConfigurationError, match=r"extra\.phone_hash_secret"):
+        pull(created_at=list(DAY), phone_output="hash")
+    assert emulator.requests == []

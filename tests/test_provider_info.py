@@ -63,8 +63,9 @@ def test_connection_form_declares_every_extra(providers_manager):
         assert widget.field["schema"]["title"] == extra.label
         assert widget.field["value"] == extra.default
         assert widget.field["description"] == extra.description
-        assert not widget.is_sensitive
+        assert widget.is_sensitive == extra.sensitive
     assert widgets["extra__clue__filters_in"].field["schema"]["enum"] == ["body", "query"]
+    assert widgets["extra__clue__phone_hash_secret"].is_sensitive
     assert widgets["extra__clue__timezone"].field["value"] == "Asia/Shanghai"
 
 

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from airflow_provider_clue.exceptions import ClueServerError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_json_lines
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
 BUCKET = "clue-landing"
 DAY = ["2026-10-02 00:00:00", "2026-10-03 00:00:00"]
 DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -54,8 +54,12 @@ class ClueHook(BaseHook):
         """The connection's validated settings."""
         from airflow.sdk.log import mask_secret
 
-        settings = ClueConnectionSettings.from_connection(self.get_connection(self.clue_conn_id))
-        mask_secret(settings.token)
+        connection = self.get_connection(self.clue_conn_id)
+        settings = ClueConnectionSettings.from_connection(connection)
+        if settings.token != connection.password:  # Airflow masks the password as given; this is it trimmed
+            mask_secret(settings.token)
+        if settings.phone_hash_secret:
+            mask_secret(settings.phone_hash_secret)
         if self.max_concurrency is not None:
             settings = replace(settings, max_concurrency=self.max_concurrency)
         return settings

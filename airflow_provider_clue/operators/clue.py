@@ -55,6 +55,10 @@ class ClueSearchOperator(BaseOperator):
     :param destination_conn_id: the connection of the destination's storage (e.g. ``aws_default``).
     :param per_page: the page size to ask for; the connection's by default.
     :param max_records: stop after this many records.
+    :param phone_output: ``raw`` (default: as the API sends them), ``mask`` (``138****8000``) or
+        ``hash`` (``hmac-sha256:<hex>``, keyed by the connection extra ``phone_hash_secret``, so
+        the same number gives the same value across runs), for outputs that must not hold raw
+        phone numbers.
     :param max_concurrency: pages fetched at once (1 to 32); the connection's ``max_concurrency``
         extra (default 4) when not given. The API's 429s lower it for a while.
     :param xcom_max_records: the most records returned through XCom.
@@ -79,6 +83,7 @@ class ClueSearchOperator(BaseOperator):
         per_page: int | None = None,
         max_records: int | None = None,
         max_concurrency: int | None = None,
+        phone_output: str = "raw",
         xcom_max_records: int = XCOM_MAX_RECORDS,
         xcom_max_bytes: int = XCOM_MAX_BYTES,
         **kwargs: Any,
@@ -95,6 +100,7 @@ class ClueSearchOperator(BaseOperator):
         self.per_page = per_page
         self.max_records = max_records
         self.max_concurrency = max_concurrency
+        self.phone_output = phone_output
         self.xcom_max_records = xcom_max_records
         self.xcom_max_bytes = xcom_max_bytes
         self._destination_asset: Asset | None = None
@@ -107,6 +113,7 @@ class ClueSearchOperator(BaseOperator):
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
         from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_json_lines
+        from airflow_provider_clue.phone_output import phone_transform
         from airflow_provider_clue.request_validation import check_positive_int
         from airflow_provider_clue.run_window import resolve_window
 
@@ -120,6 +127,7 @@ class ClueSearchOperator(BaseOperator):
         )
         if self.max_records is not None:
             check_positive_int("max_records", self.max_records)
+        transform = phone_transform(self.phone_output, secret=hook.settings.phone_hash_secret)
         start, end = (moment.astimezone(zone) for moment in (window.start, window.end))
         path = None
         if self.destination is not None:
@@ -137,8 +145,11 @@ class ClueSearchOperator(BaseOperator):
         )
         pull = hook.pull(query, max_records=self.max_records)
         if path is None:
-            return records_for_xcom(pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes)
-        count = write_json_lines(pull.records(), path)
+            return records_for_xcom(
+                pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes, transform=transform
+            )
+        records = pull.records()
+        count = write_json_lines(records if transform is None else map(transform, records), path)
         written: dict[str, Any] = {
             "uri": _plain_uri(path), "count": count, "created_at": [start.isoformat(), end.isoformat()]
         }
@@ -160,6 +171,8 @@ def asset_of_destination(destination: str | ObjectStoragePath) -> Asset | None:
     ``s3://bucket/clues/{{ ds }}.jsonl`` gives ``Asset("s3://bucket/clues")``; a destination whose
     scheme or bucket is templated gives ``None`` (pass ``outlets`` yourself).
     """
+    if not isinstance(destination, str) and not hasattr(destination, "protocol"):
+        return None  # not a destination at all: execute() says so, naming the field
     uri = destination if isinstance(destination, str) else _plain_uri(destination)
     fixed = uri.split("{", 1)[0]
     folder = fixed.rsplit("/", 1)[0] if "{" in uri else fixed

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
-from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates
+from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates, Responder, ScriptedResponse
 from airflow_provider_clue.testing.records import RecordFactory
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
@@ -195,6 +195,37 @@ class ClueEmulator:
     def fail_next(self, kind: FaultKind, times: int = 1) -> None:
         """Answer the next ``times`` API requests with fault ``kind``."""
         self.faults.fail_next(kind, times)
+
+    def respond_next(
+        self,
+        status: int,
+        body: bytes | str,
+        *,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` API requests with this raw response, whatever they ask.
+
+        For answers the API should never give (malformed envelopes, HTML pages, absurd ``meta``):
+        the body is sent as given, ``content_type`` verbatim. Queued in turn with :meth:`fail_next`;
+        logged in :attr:`requests` with fault ``"scripted"``; :meth:`clear_faults` forgets them.
+        """
+        self.faults.respond_next(ScriptedResponse.of(status, body, content_type=content_type, headers=headers), times)
+
+    def respond_with(self, responder: Responder | None) -> None:
+        """Answer each API request with ``responder(page)`` until :meth:`clear_faults` or ``respond_with(None)``.
+
+        ``page`` is the page the request asks for (1 when it gives none). The responder returns
+        ``(status, body)`` or a :class:`ScriptedResponse`, sent as given and logged with fault
+        ``"scripted"``, or None to let the emulator answer as usual. It runs on the server's
+        threads, concurrently when requests are, after queued faults and before random ones.
+        """
+        self.faults.respond_with(responder)
+
+    def clear_faults(self) -> None:
+        """Forget queued faults and responses and the responder; set every random fault rate to 0."""
+        self.faults.clear()
 
     def set_faults(self, **rates: float | str) -> None:
         """Set random fault rates, e.g. ``set_faults(rate_limit=0.05, retry_after="1")``."""

@@ -1,10 +1,11 @@
-"""Fault injection for the emulator: random rates and a queue of scripted faults."""
+"""Fault injection for the emulator: random rates, a queue of scripted faults and raw responses."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -17,6 +18,45 @@ FAULT_STATUS: dict[FaultKind, int | None] = {
     "rate_limit": 429, "server_error": 500, "drop": None, "truncate": 200, "business_error": 200, "html_error": 502,
     "redirect": 301,
 }
+# The fault name logged for a request answered by a scripted raw response.
+SCRIPTED = "scripted"
+
+
+@dataclass(frozen=True)
+class ScriptedResponse:
+    """A raw answer sent as given, whatever the request: status, body bytes and headers.
+
+    ``content_type`` is sent verbatim (add ``; charset=...`` yourself if you want one).
+    """
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.status, bool) or not isinstance(self.status, int) or not 200 <= self.status <= 599:
+            raise ValueError(f"a scripted response needs an HTTP status from 200 to 599, got {self.status!r}")
+        if not isinstance(self.body, bytes):
+            raise TypeError(f"a scripted response's body must be bytes, got {type(self.body).__name__}")
+
+    @classmethod
+    def of(
+        cls,
+        status: int,
+        body: bytes | str,
+        *,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+    ) -> ScriptedResponse:
+        """Build one; a ``str`` body is encoded as UTF-8."""
+        raw = body.encode() if isinstance(body, str) else body
+        return cls(status, raw, content_type, tuple((headers or {}).items()))
+
+
+# What a responder returns for the page asked for: a response, ``(status, body)``, or None to serve normally.
+ResponderAnswer = ScriptedResponse | tuple[int, bytes | str] | None
+Responder = Callable[[int], ResponderAnswer]
 
 
 @dataclass
@@ -50,11 +90,16 @@ class FaultRates:
 
 @dataclass
 class FaultPlan:
-    """Decides, per API request, which fault (if any) to inject. Thread-safe and seeded."""
+    """Decides, per API request, which fault (if any) to inject. Thread-safe and seeded.
+
+    Scripted faults and raw responses (:meth:`fail_next`, :meth:`respond_next`) come first, in the
+    order queued; then the responder (:meth:`respond_with`), if it answers; then the random rates.
+    """
 
     rates: FaultRates = field(default_factory=FaultRates)
     seed: int = 0
-    _scripted: deque[FaultKind] = field(default_factory=deque, init=False, repr=False)
+    _scripted: deque[FaultKind | ScriptedResponse] = field(default_factory=deque, init=False, repr=False)
+    _responder: Responder | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +111,22 @@ class FaultPlan:
             raise ValueError(f"unknown fault {kind!r}; allowed: {', '.join(FAULT_KINDS)}")
         with self._lock:
             self._scripted.extend([kind] * times)
+
+    def respond_next(self, response: ScriptedResponse, times: int = 1) -> None:
+        """Answer each of the next ``times`` API requests with ``response``, queued with :meth:`fail_next`'s."""
+        if not isinstance(response, ScriptedResponse):
+            raise TypeError(f"expected a ScriptedResponse, got {type(response).__name__}")
+        with self._lock:
+            self._scripted.extend([response] * times)
+
+    def respond_with(self, responder: Responder | None) -> None:
+        """Ask ``responder(page)`` for the answer to each API request (None: stop asking).
+
+        It is called on the server's threads, concurrently when requests are; it returns a
+        :class:`ScriptedResponse`, ``(status, body)``, or None to let the request be served normally.
+        """
+        with self._lock:
+            self._responder = responder
 
     def set_rates(self, **rates: float | str) -> None:
         """Replace the random rates (names of :class:`FaultRates`); ``retry_after`` stays unless given."""
@@ -79,12 +140,20 @@ class FaultPlan:
     def clear(self) -> None:
         with self._lock:
             self._scripted.clear()
+            self._responder = None
             self.rates = FaultRates(retry_after=self.rates.retry_after)
 
-    def next_fault(self) -> FaultKind | None:
+    def next_fault(self, asked_page: Callable[[], int] = lambda: 1) -> FaultKind | ScriptedResponse | None:
+        """The fault or raw response for the next API request; ``asked_page()`` reads the page it asks for."""
         with self._lock:
             if self._scripted:
                 return self._scripted.popleft()
+            responder = self._responder
+        if responder is not None:
+            answer = responder(asked_page())
+            if answer is not None:
+                return answer if isinstance(answer, ScriptedResponse) else ScriptedResponse.of(*answer)
+        with self._lock:
             draw = self._rng.random()
             for kind in FAULT_KINDS:
                 rate: float = getattr(self.rates, kind)

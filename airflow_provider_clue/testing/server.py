@@ -7,12 +7,13 @@ import re
 import threading
 import time
 from dataclasses import dataclass, replace
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_clue.testing.control import handle_control
-from airflow_provider_clue.testing.faults import FAULT_STATUS
+from airflow_provider_clue.testing.faults import FAULT_STATUS, SCRIPTED, ScriptedResponse
 from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ CONTROL_PREFIX = "/_emulator/"
 class LoggedRequest:
     """One request the emulator saw: when, what, from which client port, and how it answered.
 
-    ``status`` is None when the connection was dropped; ``page``/``per_page`` are what was served.
+    ``status`` is None when the connection was dropped; ``page``/``per_page`` are what was served
+    (for a scripted raw response, ``fault`` is ``"scripted"`` and ``page`` the page asked for).
     """
 
     time: float
@@ -104,7 +106,13 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         )
         if emulator.latency:
             time.sleep(emulator.latency)
-        fault = emulator.faults.next_fault()
+        # The page asked for, as the route reads it (1 when none is given); read only for a scripted answer.
+        asked_page = cache(lambda: paging_of(merged_input(query, body, self.headers.get("Content-Type", "")), 1)[0])
+        fault = emulator.faults.next_fault(asked_page)
+        if isinstance(fault, ScriptedResponse):
+            emulator.record(replace(seen, status=fault.status, fault=SCRIPTED, page=asked_page()))
+            self._send_bytes(fault.status, fault.body, fault.content_type, dict(fault.headers), charset=False)
+            return
         if fault is not None and fault != "truncate":
             emulator.record(replace(seen, status=FAULT_STATUS[fault], fault=fault))
             self._inject(fault)
@@ -184,10 +192,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self._send_bytes(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json", headers)
 
     def _send_bytes(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None, *,
+        charset: bool = True,
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8" if charset else content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
