@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,7 @@ class ClueEmulator:
         as a database sorting on ``created_at`` alone may.
     :param drop_request_bodies: ignore request bodies, as a proxy that drops GET bodies would.
     :param port: 0 picks a free port.
+    :param tls_cert: ``(certificate file, key file)``: serve HTTPS with them (to test TLS checks).
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class ClueEmulator:
         drop_request_bodies: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls_cert: tuple[str, str] | None = None,
     ) -> None:
         if not user_ids or not stages:
             raise ValueError("the emulator needs at least one user id and one stage")
@@ -98,6 +101,7 @@ class ClueEmulator:
         self._log_lock = threading.Lock()
         self._page_listeners: list[PageListener] = []
         self._address = (host, port)
+        self._tls_cert = tls_cert
         self._server: EmulatorServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -106,6 +110,10 @@ class ClueEmulator:
         """Start serving in a background thread; returns ``self``."""
         if self._server is None:
             self._server = EmulatorServer(self._address, self)
+            if self._tls_cert is not None:
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(*self._tls_cert)
+                self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
             serve_in_thread(self._server)
         return self
 
@@ -123,11 +131,11 @@ class ClueEmulator:
 
     @property
     def url(self) -> str:
-        """The base URL, e.g. ``http://127.0.0.1:41234``."""
+        """The base URL, e.g. ``http://127.0.0.1:41234`` (``https://`` with ``tls_cert``)."""
         if self._server is None:
             raise RuntimeError("the emulator is not running; use it as a context manager or call start()")
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self._tls_cert else 'http'}://{host!s}:{port}"
 
     @property
     def user_id(self) -> str:
