@@ -238,7 +238,8 @@ def _coerce(spec: ExtraField, raw: Any) -> Any:
         raise ClueConfigurationError(field_name, f"expected true or false, got {raw!r}")
     if spec.type == "string":
         if not isinstance(raw, str):
-            raise ClueConfigurationError(field_name, f"expected a string, got {raw!r}")
+            shown = f"a {type(raw).__name__}" if spec.sensitive else repr(raw)
+            raise ClueConfigurationError(field_name, f"expected a string, got {shown}")
         if spec.enum and raw not in spec.enum:
             raise ClueConfigurationError(field_name, f"got {raw!r}; allowed: {', '.join(spec.enum)}")
         return raw

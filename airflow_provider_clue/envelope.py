@@ -80,7 +80,7 @@ def parse_response(
         if code_status >= 400:
             _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, retry_after)
         raise ClueMalformedResponseError(
-            f"envelope has code {_shown(api_code)} and status {_shown(document.get('status'))}, "
+            f"envelope has code {api_code} and status {_shown(document.get('status'))}, "
             "expected code 200 and status 'success'",
             api_code=api_code, api_message=api_message, **where,
         )
@@ -107,10 +107,12 @@ _NOT_JSON = object()
 
 def _code_of(document: Any) -> object:
     """The envelope's ``code``: an int from 0 to 999 (a numeric string such as ``"200"``, as PHP may
-    send, counts as its number), ``None``, or anything else as a short redacted text for messages."""
+    send, or a whole float counts as its number), ``None``, or anything else as a short redacted text."""
     code = document.get("code") if isinstance(document, Mapping) else None
-    if isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= 3:
-        code = int(code)
+    numeric_text = isinstance(code, str) and code.isascii() and code.isdigit() and len(code.lstrip("0")) <= 3
+    whole_float = isinstance(code, float) and code.is_integer() and 0 <= code <= 999
+    if numeric_text or whole_float:
+        code = int(code)  # type: ignore[arg-type]
     if code is None or (isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 999):
         return code
     return _shown(code)

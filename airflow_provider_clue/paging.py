@@ -73,7 +73,7 @@ class PageWalker:
                     if last_page > _most_pages(first.meta.last_page):
                         raise CluePagingError(
                             f"meta.last_page grew from {first.meta.last_page} to {last_page} within one walk: "
-                            "records arrive faster than they can be read (pull a smaller window)",
+                            "records arrive faster than they can be read; end the window in the past, or retry",
                             path=self._path, page=requested,
                         )
                 if batch[-1] >= last_page:

@@ -12,9 +12,10 @@ data, whatever the concurrency.
 records added, removed or reordered while a slice is paged shift its pages under the reader.
 The first pass over a slice fetches its pages concurrently (out of order) and counts as complete
 only if every page reported the same ``meta.total`` and the pass saw that many distinct records.
-Otherwise the slice is read again as consecutive slices of about half a page each, each answered
-by a single request, so each is one consistent snapshot: every record present throughout is
-read, and records already yielded are not yielded again. A slice that cannot be split (one
+Otherwise the slice is read again as consecutive slices of about half a page each (on average:
+skewed data gives some of several pages, read by the rules below), most answered by a single
+request and so one consistent snapshot: every record present throughout is read, and records
+already yielded are not yielded again. A slice that cannot be split (one
 second holds more than a page) is read again in page order instead, a *pass* at a time, until a
 pass is complete: its ``meta.total`` never fell and it saw at least as many distinct records as
 the total it started with (an added record only pushes others onto pages not yet read), or every
@@ -218,7 +219,9 @@ class Pull:
         :param seen: the ids already yielded from this slice (when it is a part of a larger one).
         """
         walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
+        own = seen is None
         seen = set() if seen is None else seen
+        read_here: set[str | int] = seen if own else set()  # the ids this call's own passes read
         totals: list[int] = []
         page_size = first_page.meta.per_page
         passes = 0
@@ -241,7 +244,9 @@ class Pull:
                             return
                 self._after_page(retries_before)
             in_order = passes > 1 or fetch_many is fetch_in_order
-            if _complete(current, totals, seen, in_order=in_order):
+            if read_here is not seen:
+                read_here |= current.ids
+            if _complete(current, totals, read_here, in_order=in_order):
                 self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
                 self._note_total_changes(query, totals)
                 return
@@ -335,7 +340,7 @@ class Pull:
         )
 
 
-def _complete(current: _Pass, totals: list[int], seen: set[str | int], *, in_order: bool) -> bool:
+def _complete(current: _Pass, totals: list[int], read: set[str | int], *, in_order: bool) -> bool:
     """The completeness rule (see the module's docstring)."""
     if current.first_total is None:
         return True
@@ -343,7 +348,7 @@ def _complete(current: _Pass, totals: list[int], seen: set[str | int], *, in_ord
         return not current.changed and len(current.ids) >= current.first_total
     if not current.fell and len(current.ids) >= current.first_total:
         return True
-    return len(set(totals)) == 1 and len(seen) >= totals[0]
+    return len(set(totals)) == 1 and len(read) >= totals[0]
 
 
 def _one_page_parts(query: CustomerQuery, total: int, page_size: int) -> int:

@@ -14,7 +14,7 @@ import pytest
 from airflow_provider_clue.api_time import API_TIME_FORMAT
 from airflow_provider_clue.client import ClueClient
 from airflow_provider_clue.connection_settings import ClueConnectionSettings
-from airflow_provider_clue.exceptions import ClueRateLimitError, ClueValidationError
+from airflow_provider_clue.exceptions import CluePagingError, ClueRateLimitError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.pull import Pull
 
@@ -182,3 +182,24 @@ def test_a_retry_after_beyond_the_budget_fails_the_pull_at_once(make_emulator):
     with pytest.raises(ClueRateLimitError, match="rate limited"):
         pull(client_for(emulator, max_concurrency=4, max_retry_wait=600), per_page=20)
     assert time.monotonic() - started < 10
+
+
+def test_a_crowded_second_in_a_moving_slice_is_not_taken_as_read_by_ids_read_elsewhere(make_emulator):
+    emulator = make_emulator(records=0, max_per_page=50, shuffle_ties=True)
+    emulator.insert(400, created_at="2026-10-05 12:00:00")  # one second: cannot be split
+    for minute in range(30):
+        emulator.insert(5, created_at=f"2026-10-05 13:{minute:02d}:00")
+    inserted = []
+
+    def insert_once(user_id: str, stage: str, page: int) -> None:
+        if page == 2 and not inserted:
+            inserted.extend(emulator.insert(created_at="2026-10-05 14:00:00"))
+
+    emulator.on_page(insert_once)
+    window = ("2026-10-05 00:00:00", "2026-10-05 23:59:59")
+    try:
+        ids, _ = pull(client_for(emulator, max_concurrency=4), window=window, per_page=50)
+    except CluePagingError as err:
+        assert "incomplete pull" in str(err)
+    else:
+        assert len(ids) == len(set(ids)) and set(ids) == emulator.ids(created_at=window)

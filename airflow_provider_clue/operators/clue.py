@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import Asset, BaseOperator
 
 from airflow_provider_clue.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
+from airflow_provider_clue.phone_output import check_phone_output
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -100,7 +101,7 @@ class ClueSearchOperator(BaseOperator):
         self.per_page = per_page
         self.max_records = max_records
         self.max_concurrency = max_concurrency
-        self.phone_output = phone_output
+        self.phone_output = check_phone_output(phone_output)
         self.xcom_max_records = xcom_max_records
         self.xcom_max_bytes = xcom_max_bytes
         self._destination_asset: Asset | None = None

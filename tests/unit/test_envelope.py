@@ -379,3 +379,10 @@ def test_error_class_for(status, expected):
 def test_numeric_string_code_counts_as_its_number():
     page = parse_response(200, json.dumps(envelope(code="200")).encode(), CONTEXT)
     assert page.meta.total == envelope()["meta"]["total"]
+
+
+@pytest.mark.parametrize("code", [200, "200", "0200", 200.0])
+def test_a_code_200_in_any_harmless_form_is_success(code):
+    body = json.dumps({"code": code, "status": "success", "data": [], "meta": {
+        "current_page": 1, "last_page": 1, "per_page": 15, "total": 0}}).encode()
+    assert parse_response(200, body, RequestContext(path="/p", page=1)).meta.total == 0

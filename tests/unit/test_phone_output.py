@@ -10,7 +10,8 @@ from airflow_provider_clue.phone_output import hash_phone, mask_phone, phone_tra
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("13800138000", "138****8000"), ("+8613800138000", "+86*******8000"), ("9999999", "*****99"), ("1", "1")],
+    [("13800138000", "138****8000"), ("+8613800138000", "+86*******8000"), ("9999999", "*****99"),
+     ("12345678", "******78"), ("1", "1")],
 )
 def test_mask_keeps_the_prefix_and_the_last_digits(phone, masked):
     assert mask_phone(phone) == masked
@@ -45,3 +46,14 @@ def test_hash_without_a_secret_names_the_extra():
 def test_unknown_modes_are_refused(mode):
     with pytest.raises(ClueValidationError, match="phone_output: expected one of raw, mask, hash"):
         phone_transform(mode, secret="s")
+
+
+@pytest.mark.parametrize(
+    "written", ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000", "008613800138000"]
+)
+def test_hash_ignores_how_the_number_is_written(written):
+    assert hash_phone(written, "k") == hash_phone("13800138000", "k")
+
+
+def test_a_numeric_phone_is_masked_too():
+    assert phone_transform("mask", secret="")({"id": "a", "phone": 13800138000})["phone"] == "138****8000"
