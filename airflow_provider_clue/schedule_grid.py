@@ -8,7 +8,7 @@ Airflow itself depends on, in the schedule's time zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -49,7 +49,7 @@ class CronGrid:
     """
 
     expression: str
-    zone: str
+    zone: tzinfo | str
 
     def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
         end = utc(tick)
@@ -65,8 +65,7 @@ class CronGrid:
         """The last tick strictly before ``moment``."""
         stepper = _airflow_cron(self.expression, self.zone)
         if stepper is None:
-            local = moment.astimezone(ZoneInfo(self.zone))
-            return utc(croniter(self.expression, local).get_prev(datetime))
+            return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_prev(datetime))
         previous = utc(stepper._get_prev(pendulum.instance(moment)))
         for hours in (1, 2, 3):  # next to a DST gap Airflow may answer with the tick itself
             if previous < moment:
@@ -78,12 +77,15 @@ class CronGrid:
         """The first tick strictly after ``moment``."""
         stepper = _airflow_cron(self.expression, self.zone)
         if stepper is None:
-            local = moment.astimezone(ZoneInfo(self.zone))
-            return utc(croniter(self.expression, local).get_next(datetime))
+            return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_next(datetime))
         return utc(stepper._get_next(pendulum.instance(moment)))
 
 
-def _airflow_cron(expression: str, zone: str) -> Any:
+def _tzinfo(zone: tzinfo | str) -> tzinfo:
+    return ZoneInfo(zone) if isinstance(zone, str) else zone
+
+
+def _airflow_cron(expression: str, zone: tzinfo | str) -> Any:
     """Airflow core's cron stepping (``CronTriggerTimetable``), or ``None`` where core is absent."""
     try:
         from airflow.timetables.trigger import CronTriggerTimetable
@@ -109,9 +111,10 @@ def grid_of(timetable: Any) -> ScheduleGrid | None:
     """The grid of a cron or delta timetable, or ``None`` (no schedule, assets, once, continuous...)."""
     expression = _attribute(timetable, "expression")
     if isinstance(expression, str) and expression:
+        # the zone as Airflow holds it: a name, or a (pendulum) zone object such as a fixed offset "+08:00",
+        # which has a name that is not an IANA key
         zone = _attribute(timetable, "timezone") or "UTC"
-        name = getattr(zone, "name", None) or str(zone)
-        return CronGrid(_CRON_PRESETS.get(expression, expression), name)
+        return CronGrid(_CRON_PRESETS.get(expression, expression), zone)
     delta = _attribute(timetable, "delta")
     if isinstance(delta, timedelta) and delta > timedelta(0):
         return DeltaGrid(delta)

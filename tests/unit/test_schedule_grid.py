@@ -51,8 +51,19 @@ def test_grid_of_reads_sdk_and_core_timetables():
     from airflow.sdk.definitions.timetables.interval import DeltaDataIntervalTimetable
     from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable as SdkCron
 
-    daily = CronGrid("0 0 * * *", "Asia/Shanghai")
-    assert grid_of(SdkCron("@daily", timezone="Asia/Shanghai")) == daily
-    assert grid_of(CronTriggerTimetable("0 0 * * *", timezone="Asia/Shanghai")) == daily
+    shanghai = "Asia/Shanghai"
+    timetables = (SdkCron("@daily", timezone=shanghai), CronTriggerTimetable("0 0 * * *", timezone=shanghai))
+    for timetable in timetables:
+        grid = grid_of(timetable)
+        assert isinstance(grid, CronGrid) and grid.expression == "0 0 * * *"
+        assert getattr(grid.zone, "name", grid.zone) == "Asia/Shanghai"
     assert grid_of(DeltaDataIntervalTimetable(timedelta(hours=6))) == DeltaGrid(timedelta(hours=6))
     assert grid_of(None) is None
+
+
+@pytest.mark.parametrize("zone", [pendulum.FixedTimezone(8 * 3600), "Asia/Shanghai"])
+def test_a_fixed_offset_zone_works_like_a_named_one(zone):
+    # a start_date such as pendulum.parse("2026-11-22T00:00:01+08:00") gives the DAG the zone "+08:00"
+    grid = grid_of(CronTriggerTimetable("0 0 * * *", timezone=zone))
+    tick = datetime(2026, 11, 23, 16, tzinfo=timezone.utc)
+    assert grid.interval_ending_at(tick) == (datetime(2026, 11, 22, 16, tzinfo=timezone.utc), tick)
