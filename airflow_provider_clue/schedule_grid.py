@@ -91,7 +91,7 @@ def _airflow_cron(expression: str, zone: tzinfo | str) -> Any:
         from airflow.timetables.trigger import CronTriggerTimetable
     except ImportError:
         return None
-    return CronTriggerTimetable(expression, timezone=zone)
+    return CronTriggerTimetable(expression, timezone=zone)  # type: ignore[arg-type]  # a name, or Airflow's own zone
 
 
 @dataclass(frozen=True)
