@@ -1,0 +1,149 @@
+"""A real Airflow 3 deployment on loopback: api-server, scheduler, dag-processor and triggerer.
+
+LocalExecutor on SQLite (Airflow 3 supports it: ``airflow standalone`` runs the same), the
+example DAGs as the dags folder (the daily pull started two days back, with catch-up, and the
+waiting example checking every 2 s), and the emulator as the API. Every process is started in a
+session of its own and stopped by process id on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+USER, PASSWORD = "admin", "e2e-" + secrets.token_hex(8)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare_dags(folder: Path, *, daily_start: str) -> None:
+    """Copy the example DAGs; start the daily pull at ``daily_start`` with catch-up; poke every 2 s."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in (REPO / "example_dags").glob("*.py"):
+        shutil.copy(source, folder / source.name)
+    daily = folder / "clue_daily_pull.py"
+    text = daily.read_text()
+    original = 'start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),\n    catchup=False,'
+    assert original in text
+    daily.write_text(text.replace(original, f'start_date=pendulum.parse("{daily_start}"),\n    catchup=True,'))
+    waiting = folder / "clue_wait_then_pull.py"
+    waiting.write_text(waiting.read_text().replace("poke_interval=300", "poke_interval=2"))
+
+
+@dataclass
+class Deployment:
+    """Airflow's four long-running components, with their logs in ``home / "logs-<name>.txt"``."""
+
+    home: Path
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _token: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        passwords = self.home / "passwords.json"
+        passwords.write_text(json.dumps({USER: PASSWORD}))
+        return {
+            **os.environ, **self.env,
+            "AIRFLOW_HOME": str(self.home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.home / "dags"),
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+        }
+
+    def start(self) -> Deployment:
+        env = self.environment()
+        airflow = str(Path(sys.executable).with_name("airflow"))
+        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
+        for name in COMPONENTS:
+            log = (self.home / f"logs-{name}.txt").open("wb")
+            self.processes[name] = subprocess.Popen(
+                [airflow, name], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.wait_for(lambda: self._healthy(), "the api-server to answer", timeout=180)
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM each component's process group, then SIGKILL what is left after 20 s."""
+        for process in self.processes.values():
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait(timeout=10)
+        self.processes.clear()
+
+    def _healthy(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/api/v2/monitor/health", timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def token(self) -> str:
+        if self._token is None:
+            answer = requests.post(f"{self.url}/auth/token", json={"username": USER, "password": PASSWORD}, timeout=30)
+            answer.raise_for_status()
+            self._token = str(answer.json()["access_token"])
+        return self._token
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call Airflow's public REST API (``/api/v2``) with the simple auth manager's token."""
+        answer = requests.request(
+            method, f"{self.url}/api/v2{path}", headers={"Authorization": f"Bearer {self.token()}"}, timeout=30,
+            **kwargs,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+    def wait_for(self, condition: Any, what: str, *, timeout: float, every: float = 1.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dead = [name for name, process in self.processes.items() if process.poll() is not None]
+            if dead:
+                raise RuntimeError(f"{', '.join(dead)} exited; see {self.home}/logs-*.txt")
+            value = condition()
+            if value:
+                return value
+            time.sleep(every)
+        raise TimeoutError(f"waited {timeout:.0f} s for {what}; logs in {self.home}")
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)

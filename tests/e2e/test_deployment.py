@@ -1,0 +1,99 @@
+"""The example DAGs in a real Airflow deployment, checked through Airflow's public REST API only."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pendulum
+import pytest
+
+from tests.e2e.deployment import Deployment, prepare_dags
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from airflow_provider_clue.testing import ClueEmulator
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SHANGHAI = "Asia/Shanghai"
+TODAY = pendulum.now(SHANGHAI).start_of("day")
+YESTERDAY = TODAY.subtract(days=1)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[ClueEmulator]:
+    from airflow_provider_clue.testing import ClueEmulator
+
+    with ClueEmulator(records=0) as running:  # empty: the sensor's run must find nothing until clues arrive
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    home = tmp_path_factory.mktemp("airflow-deployment")
+    # two intervals back: the ticks of yesterday's and today's local midnight are due
+    prepare_dags(home / "dags", daily_start=TODAY.subtract(days=2).add(seconds=1).isoformat())
+    running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
+    try:
+        running.start()
+        running.wait_for(lambda: len(running.api("GET", "/dags")["dags"]) == 3, "the DAGs to be parsed", timeout=120)
+        yield running
+    finally:
+        running.stop()
+
+
+def runs_of(deployment: Deployment, dag_id: str) -> list[dict[str, Any]]:
+    return list(deployment.api("GET", f"/dags/{dag_id}/dagRuns", params={"order_by": "logical_date"})["dag_runs"])
+
+
+def finished(deployment: Deployment, dag_id: str, count: int) -> list[dict[str, Any]] | None:
+    runs = runs_of(deployment, dag_id)
+    if any(run["state"] == "failed" for run in runs):
+        raise AssertionError(f"{dag_id}: {[(run['run_id'], run['state']) for run in runs]}")
+    done = [run for run in runs if run["state"] == "success"]
+    return done if len(done) >= count else None
+
+
+def read_ids(path: Path) -> list[str]:
+    return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+
+
+def test_the_deferrable_sensor_waits_in_the_triggerer_then_the_pull_runs(
+    deployment: Deployment, emulator: ClueEmulator
+):
+    dag_id = "clue_wait_then_pull"
+    deployment.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})  # schedules today's tick: yesterday
+
+    def sensor_state() -> str | None:
+        runs = runs_of(deployment, dag_id)
+        if not runs:
+            return None
+        instances = deployment.api("GET", f"/dags/{dag_id}/dagRuns/{runs[-1]['dag_run_id']}/taskInstances")
+        return {ti["task_id"]: ti["state"] for ti in instances["task_instances"]}.get("wait_for_clues")
+
+    deployment.wait_for(lambda: sensor_state() == "deferred", "the sensor to defer", timeout=180)
+    arrived = emulator.insert(3, created_at=YESTERDAY.add(hours=12).format("YYYY-MM-DD HH:mm:ss"))
+    deployment.wait_for(lambda: finished(deployment, dag_id, 1), "the run to succeed", timeout=180)
+    ids = read_ids(deployment.home / "output" / dag_id / f"{YESTERDAY.format('YYYY-MM-DD')}.jsonl")
+    assert sorted(ids) == sorted(record["id"] for record in arrived)
+
+
+def test_two_scheduled_daily_pulls_then_the_asset_scheduled_dag(deployment: Deployment, emulator: ClueEmulator):
+    for day in (TODAY.subtract(days=2), YESTERDAY, TODAY):
+        for moment in (day, day.add(hours=9, minutes=30), day.add(hours=23, minutes=59, seconds=59)):
+            emulator.insert(40, created_at=moment.format("YYYY-MM-DD HH:mm:ss"))
+    for dag_id in ("clue_daily_pull", "clue_after_daily_pull"):
+        deployment.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+    runs = deployment.wait_for(lambda: finished(deployment, "clue_daily_pull", 2), "two daily pulls", timeout=300)
+    assert [run["run_type"] for run in runs] == ["scheduled", "scheduled"]
+    days = [TODAY.subtract(days=2), TODAY.subtract(days=1)]
+    folder = deployment.home / "output" / "clue_daily_pull"
+    ids = [record_id for day in days for record_id in read_ids(folder / f"{day.format('YYYY-MM-DD')}.jsonl")]
+    span = (days[0].format("YYYY-MM-DD HH:mm:ss"), TODAY.subtract(seconds=1).format("YYYY-MM-DD HH:mm:ss"))
+    assert len(ids) == len(set(ids)) and set(ids) == emulator.ids(created_at=span) and ids
+    downstream = deployment.wait_for(
+        lambda: finished(deployment, "clue_after_daily_pull", 1), "the Asset-scheduled DAG", timeout=180
+    )
+    assert downstream[0]["run_type"] == "asset_triggered"
