@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
+source scripts/chromium.sh
 "$VENV/bin/python" -m pytest "$@"

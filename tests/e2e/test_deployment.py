@@ -5,43 +5,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import pendulum
 import pytest
 
-from tests.e2e.deployment import Deployment, prepare_dags
+from tests.e2e.conftest import TODAY
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from airflow_provider_clue.testing import ClueEmulator
+    from tests.e2e.deployment import Deployment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-SHANGHAI = "Asia/Shanghai"
-TODAY = pendulum.now(SHANGHAI).start_of("day")
 YESTERDAY = TODAY.subtract(days=1)
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[ClueEmulator]:
-    from airflow_provider_clue.testing import ClueEmulator
-
-    with ClueEmulator(records=0) as running:  # empty: the sensor's run must find nothing until clues arrive
-        yield running
-
-
-@pytest.fixture(scope="module")
-def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    home = tmp_path_factory.mktemp("airflow-deployment")
-    # two intervals back: the ticks of yesterday's and today's local midnight are due
-    prepare_dags(home / "dags", daily_start=TODAY.subtract(days=2).add(seconds=1).isoformat())
-    running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
-    try:
-        running.start()
-        running.wait_for(lambda: len(running.api("GET", "/dags")["dags"]) == 3, "the DAGs to be parsed", timeout=120)
-        yield running
-    finally:
-        running.stop()
 
 
 def runs_of(deployment: Deployment, dag_id: str) -> list[dict[str, Any]]:

@@ -1,0 +1,41 @@
+"""One Airflow deployment and one emulator for the whole end-to-end suite."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pendulum
+import pytest
+
+from tests.e2e.deployment import Deployment, prepare_dags
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from airflow_provider_clue.testing import ClueEmulator
+
+TODAY = pendulum.now("Asia/Shanghai").start_of("day")
+
+
+@pytest.fixture(scope="package")
+def emulator() -> Iterator[ClueEmulator]:
+    from airflow_provider_clue.testing import ClueEmulator
+
+    with ClueEmulator(records=0) as running:  # empty: the sensor's run must find nothing until clues arrive
+        yield running
+
+
+@pytest.fixture(scope="package")
+def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    home = tmp_path_factory.mktemp("airflow-deployment")
+    # two intervals back: the ticks of yesterday's and today's local midnight are due
+    prepare_dags(home / "dags", daily_start=TODAY.subtract(days=2).add(seconds=1).isoformat())
+    running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
+    try:
+        running.start()
+        running.wait_for(lambda: len(running.api("GET", "/dags")["dags"]) == 3, "the DAGs to be parsed", timeout=120)
+        yield running
+    finally:
+        running.stop()
+
+
