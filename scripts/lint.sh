@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-"$VENV/bin/ruff" check airflow_provider_clue tests
+"$VENV/bin/ruff" check airflow_provider_clue tests bench scripts
 "$VENV/bin/mypy"
