@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import importlib.util
 import itertools
 import json
 import uuid
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_clue.exceptions import ClueValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from typing import BinaryIO
 
     from airflow.sdk import ObjectStoragePath
 
@@ -91,8 +93,15 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
         raise ClueValidationError(
             "destination", f"unsupported scheme in {uri!r}; use one of {', '.join(s + '://' for s in WRITABLE_SCHEMES)}"
         )
-    if not uri.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz")):
-        raise ClueValidationError("destination", f"{uri!r} must name a JSON Lines file: end it in .jsonl or .jsonl.gz")
+    if uri.endswith(".parquet"):
+        if importlib.util.find_spec("pyarrow") is None:
+            raise ClueValidationError(
+                "destination", "writing .parquet needs pyarrow: pip install 'airflow-provider-clue[parquet]'"
+            )
+    elif not uri.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz")):
+        raise ClueValidationError(
+            "destination", f"{uri!r} must name a JSON Lines or Parquet file: end it in .jsonl, .jsonl.gz or .parquet"
+        )
     return ObjectStoragePath(uri, conn_id=conn_id)
 
 
@@ -101,38 +110,44 @@ class _Placeholders(dict[str, str]):
         raise KeyError(f"unknown placeholder {{{key}}}")
 
 
-def write_json_lines(records: Iterable[Record], path: ObjectStoragePath) -> int:
-    """Stream ``records`` to ``path`` as UTF-8 JSON Lines (gzip if it ends in ``.gz``); returns the count.
+def write_records(records: Iterable[Record], path: ObjectStoragePath) -> int:
+    """Stream ``records`` to ``path`` as its name says (JSON Lines, gzipped or not, or Parquet); returns the count.
 
-    The lines go to a temporary object beside ``path``, which is renamed onto ``path`` only when
+    The data goes to a temporary object beside ``path``, which is renamed onto ``path`` only when
     complete, so a failure leaves nothing at ``path`` (and deletes the temporary object), and a
     rerun replaces ``path`` whole. Storage is opened after the first record arrives, so a pull that
-    fails at once touches nothing. Memory holds a few hundred lines, not the pull.
+    fails at once touches nothing. Memory holds a batch of records, not the pull.
     """
     records = iter(records)
     first = next(records, None)  # the first request goes out (and any look-ahead) before storage is touched
+    pending = itertools.chain(() if first is None else (first,), records)
     temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.partial"
     if path.protocol in ("file", "local", ""):
         path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
     try:
         with temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
-            stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.name.endswith(".gz") else raw
-            lines: list[str] = []
-            for record in itertools.chain(() if first is None else (first,), records):
-                lines.append(_JSON.encode(record))
-                lines.append("\n")
-                count += 1
-                if len(lines) >= 2 * _LINES_PER_WRITE:
-                    stream.write("".join(lines).encode())
-                    lines.clear()
-            stream.write("".join(lines).encode())
-            if stream is not raw:
-                stream.close()
+            if path.name.endswith(".parquet"):
+                from airflow_provider_clue.parquet_output import write_parquet
+
+                count = write_parquet(pending, raw)
+            else:
+                count = _write_json_lines(pending, raw, compress=path.name.endswith(".gz"))
         temporary.rename(path)
     except BaseException:
         _remove_quietly(temporary)
         raise
+    return count
+
+
+def _write_json_lines(records: Iterator[Record], raw: BinaryIO, *, compress: bool) -> int:
+    """UTF-8 JSON Lines, a few hundred lines per write; gzip when ``compress``."""
+    stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compress else raw  # type: ignore[assignment]
+    count = 0
+    while batch := list(itertools.islice(records, _LINES_PER_WRITE)):
+        stream.write(("\n".join(map(_JSON.encode, batch)) + "\n").encode())
+        count += len(batch)
+    if stream is not raw:
+        stream.close()
     return count
 
 

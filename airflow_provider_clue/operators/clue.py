@@ -37,10 +37,10 @@ class ClueSearchOperator(BaseOperator):
 
     **The output**: with no ``destination`` the records are returned through XCom, refused past
     ``xcom_max_records`` records or ``xcom_max_bytes`` bytes. With a ``destination`` the records
-    stream to that object as UTF-8 JSON Lines (gzip for ``.jsonl.gz``), appearing only when
-    complete; a rerun replaces it. The summary ``{"uri", "count", "created_at": [start, end], ...}``
-    is returned, and the destination's folder becomes the task's ``Asset`` outlet unless
-    ``outlets`` are given.
+    stream to that object as UTF-8 JSON Lines (gzip for ``.jsonl.gz``) or, for ``.parquet``, as
+    Parquet (the ``[parquet]`` extra), appearing only when complete; a rerun replaces it. The
+    summary ``{"uri", "count", "created_at": [start, end], ...}`` is returned, and the destination's
+    folder becomes the task's ``Asset`` outlet unless ``outlets`` are given.
 
     :param clue_conn_id: the ``clue`` connection.
     :param user_id: whose pool to read; the connection's login by default. Templated.
@@ -113,7 +113,7 @@ class ClueSearchOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
-        from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_json_lines
+        from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_records
         from airflow_provider_clue.phone_output import phone_transform
         from airflow_provider_clue.request_validation import check_positive_int
         from airflow_provider_clue.run_window import resolve_window
@@ -150,7 +150,7 @@ class ClueSearchOperator(BaseOperator):
                 pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes, transform=transform
             )
         records = pull.records()
-        count = write_json_lines(records if transform is None else map(transform, records), path)
+        count = write_records(records if transform is None else map(transform, records), path)
         written: dict[str, Any] = {
             "uri": _plain_uri(path), "count": count, "created_at": [start.isoformat(), end.isoformat()]
         }
