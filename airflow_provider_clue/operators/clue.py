@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
 
     from airflow_provider_clue.filters import ClueFilters
+    from airflow_provider_clue.lineage import PullLineage
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
@@ -105,6 +106,7 @@ class ClueSearchOperator(BaseOperator):
         self.xcom_max_records = xcom_max_records
         self.xcom_max_bytes = xcom_max_bytes
         self._destination_asset: Asset | None = None
+        self._lineage: PullLineage | None = None
         if destination is not None and not kwargs.get("outlets"):
             self._destination_asset = asset_of_destination(destination)
             if self._destination_asset is not None:
@@ -113,6 +115,7 @@ class ClueSearchOperator(BaseOperator):
     def execute(self, context: Context) -> Any:
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
+        from airflow_provider_clue.lineage import PullLineage
         from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_records
         from airflow_provider_clue.phone_output import phone_transform
         from airflow_provider_clue.request_validation import check_positive_int
@@ -145,6 +148,9 @@ class ClueSearchOperator(BaseOperator):
             start.isoformat(), end.isoformat(), _SOURCES[window.source], bounds[0], bounds[1], zone.key,
         )
         pull = hook.pull(query, max_records=self.max_records)
+        self._lineage = PullLineage(
+            hook.settings.base_url, query.user_id, query.stage, None if path is None else _plain_uri(path)
+        )
         if path is None:
             return records_for_xcom(
                 pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes, transform=transform
@@ -164,6 +170,13 @@ class ClueSearchOperator(BaseOperator):
             "stage": query.stage,
             "stats": pull.stats.as_dict(),
         }
+
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage datasets (when the OpenLineage provider is installed): the pool read, the object written."""
+        from airflow_provider_clue.lineage import operator_lineage
+
+        return operator_lineage(self._lineage)
 
 
 def asset_of_destination(destination: str | ObjectStoragePath) -> Asset | None:
