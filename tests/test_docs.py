@@ -28,3 +28,24 @@ def test_the_examples_of_a_page_run(page: Path, make_emulator: Any, monkeypatch:
     namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
     for number, block in enumerate(blocks, 1):
         exec(compile(block, f"{page.name}, example {number}", "exec"), namespace)
+
+
+def test_the_connections_shown_as_environment_variables_are_valid():
+    import json
+    import shlex
+
+    from airflow_provider_clue.connection_settings import ClueConnectionSettings
+
+    exports = [
+        line for page in PAGES for block in re.findall(r"```bash\n(.*?)```", page.read_text(), re.DOTALL)
+        for line in [block.replace("\n  ", " ")] if "AIRFLOW_CONN_" in line
+    ]
+    assert exports
+    for export in exports:
+        value = shlex.split(export.split("=", 1)[1])[0]
+        connection = json.loads(value)
+        assert connection["conn_type"] == "clue"
+        ClueConnectionSettings.from_values(
+            host=connection.get("host"), token=connection["password"], user_id=connection.get("login"),
+            extras=connection.get("extra"),
+        )
