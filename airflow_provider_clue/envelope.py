@@ -15,7 +15,7 @@ from airflow_provider_clue.exceptions import (
     ClueRateLimitError,
     ClueServerError,
 )
-from airflow_provider_clue.redaction import redact_personal_data
+from airflow_provider_clue.redaction import redact_personal_data, redacted_repr
 
 Record = dict[str, Any]
 
@@ -119,9 +119,8 @@ def _code_of(document: Any) -> object:
 
 
 def _shown(value: object) -> str:
-    """A value from a response as it may appear in a message: short, without phones or e-mails."""
-    text = redact_personal_data(repr(value)[:200])
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value from a response as it may appear in a message."""
+    return redacted_repr(value, limit=60)
 
 
 def _decode(body: bytes) -> Any:

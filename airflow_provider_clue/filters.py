@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_clue.api_time import API_TIME_PATTERN, format_api_time, parse_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.redaction import redact_personal_data
+from airflow_provider_clue.redaction import redacted_repr
 from airflow_provider_clue.rendered_values import as_rendered_list
 
 if TYPE_CHECKING:
@@ -142,8 +142,7 @@ def _describe(value: object, *, personal: bool = False) -> str:
     """A value as it may appear in an error message: personal data is shown by type only."""
     if personal:
         return f"a value of type {type(value).__name__}"
-    text = redact_personal_data(repr(value))
-    return text if len(text) <= 80 else text[:77] + "..."
+    return redacted_repr(value, limit=80)
 
 
 def _text(values: Mapping[str, Any], name: str, *, personal: bool = False) -> str | None:

@@ -306,7 +306,7 @@ class Pull:
 
     def _after_page(self, retries_before: int) -> None:
         self.stats.retries = self._client.counts.retries - retries_before
-        self.stats.lowest_concurrency = min(self.stats.lowest_concurrency, self._client.concurrency.lowest)
+        self.stats.lowest_concurrency = self._client.concurrency.lowest  # reset by resume() when the pull began
         self.stats.seconds = self._clock() - self._started
         if self._clock() >= self._next_report:
             self._report("Progress")

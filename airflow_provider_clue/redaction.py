@@ -26,3 +26,9 @@ def redact_personal_data(text: str) -> str:
     if len(text) > _MAX_LENGTH:
         text = text[:_MAX_LENGTH] + "..."
     return text
+
+
+def redacted_repr(value: object, *, limit: int) -> str:
+    """``repr(value)`` for a message: without phones or e-mails, at most ``limit`` characters."""
+    text = redact_personal_data(repr(value)[: 2 * _MAX_LENGTH])
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -6,7 +6,7 @@ import re
 
 from airflow_provider_clue.connection_settings import MAX_CONCURRENCY, MAX_PER_PAGE
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.redaction import redact_personal_data
+from airflow_provider_clue.redaction import redacted_repr
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _STAGE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
@@ -19,7 +19,7 @@ def check_user_id(user_id: object) -> str:
             "user_id", "no user_id given and the connection has no default (set its login to the user's UUID)"
         )
     if not isinstance(user_id, str) or not _UUID.fullmatch(user_id):
-        shown = redact_personal_data(repr(user_id)) if isinstance(user_id, str) and len(user_id) <= 60 else (
+        shown = redacted_repr(user_id, limit=80) if isinstance(user_id, str) and len(user_id) <= 60 else (
             type(user_id).__name__
         )
         raise ClueValidationError("user_id", f"expected a UUID like 40863af8-db4a-41c6-a269-eb5bc386d97f, got {shown}")
