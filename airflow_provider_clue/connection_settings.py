@@ -136,8 +136,10 @@ class ClueConnectionSettings:
         token = (token or "").strip()
         if not token:
             raise ClueConfigurationError("password", "the API token is empty; set it as the connection's password")
-        if any(character.isspace() or not character.isprintable() for character in token):
-            raise ClueConfigurationError("password", "the API token contains spaces or control characters")
+        if not all("!" <= character <= "~" for character in token):  # an HTTP header value: ASCII, no spaces
+            raise ClueConfigurationError(
+                "password", "the API token must be printable ASCII without spaces (it is sent in an HTTP header)"
+            )
         _check_zone(values["timezone"])
         base_url = normalise_base_url(host, port, allow_http=values["allow_http"])
         return cls(base_url=base_url, token=token, user_id=(user_id or "").strip() or None, **values)

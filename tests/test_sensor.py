@@ -118,6 +118,15 @@ def test_a_refused_token_fails_at_once(emulator, monkeypatch):
     assert len(emulator.requests) == 1
 
 
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_a_token_outside_ascii_fails_at_once_without_a_request(emulator, monkeypatch, deferrable):
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", emulator.connection_json().replace(TOKEN, "secret线索token"))
+    with pytest.raises(AirflowFailException, match=r"password: .*printable ASCII") as err:
+        sensor(deferrable=deferrable).execute(context())
+    assert "secret线索token" not in str(err.value)
+    assert emulator.requests == []
+
+
 def test_bad_input_fails_at_once_without_a_request(emulator):
     with pytest.raises(AirflowFailException, match=r"filters\.sex"):
         sensor(filters={"sex": [7]}).execute(context())

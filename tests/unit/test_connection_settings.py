@@ -200,6 +200,15 @@ def test_empty_token_refused(token):
     assert err.field == "password"
 
 
+@pytest.mark.parametrize(
+    "token", ["secret线索token", "caf\u00e9-token", "tab\there", "new\nline", "nbsp\u00a0token", "del\x7ftoken"]
+)
+def test_token_outside_printable_ascii_refused(token):
+    err = config_error(token=token)
+    assert err.field == "password" and "printable ASCII" in str(err)
+    assert token not in str(err) and token not in repr(err)
+
+
 def test_token_not_in_repr_or_str():
     result = settings()
     assert TOKEN not in repr(result)
