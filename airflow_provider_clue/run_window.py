@@ -4,12 +4,15 @@ The rule, in order:
 
 1. explicit ``created_at`` bounds win;
 2. else the run's data interval, when it is not empty (``CronDataIntervalTimetable``,
-   ``DeltaDataIntervalTimetable``, or a trigger timetable with an ``interval``);
-3. else the schedule's interval ending at the run's tick (``data_interval_end``, else the logical
-   date): for ``CronTriggerTimetable`` (a cron string's default in Airflow 3) the run at tick ``T``
-   gets ``[previous tick, T)``, so consecutive runs tile time exactly as
-   ``CronDataIntervalTimetable``'s intervals do; a manual run with no logical date gets the latest
-   complete interval ending at or before ``dag_run.run_after``;
+   ``DeltaDataIntervalTimetable``, or a trigger timetable with an ``interval``) and has ended
+   when the run started;
+3. else the schedule's latest complete interval ending at or before the run's instant (the data
+   interval's end, else the logical date, else ``dag_run.run_after``), and never after the run
+   started. For ``CronTriggerTimetable`` (a cron string's default in Airflow 3) the scheduled run
+   at tick ``T`` gets ``[previous tick, T)``, so consecutive runs tile time exactly as
+   ``CronDataIntervalTimetable``'s intervals do. A run whose instant is not a tick (a manual run
+   with or without a date, ``airflow dags test`` with or without one) gets the latest interval
+   that had ended by then, never a part of one;
 4. else (no schedule: ``None``, assets, ``@once``) an error that says to pass ``created_at``.
 
 The API is inclusive at both ends with one-second resolution, so ``[start, end)`` is sent as
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 import pendulum
@@ -36,9 +39,9 @@ if TYPE_CHECKING:
 
 WindowSource = Literal["explicit", "data_interval", "schedule"]
 _HOW_TO_SET = (
-    "pass created_at=[start, end] (e.g. ['{{ data_interval_start }}', '{{ data_interval_end }}'] "
-    "or two 'YYYY-MM-DD HH:MM:SS' strings in the connection's zone), or give the DAG a cron or "
-    "timedelta schedule"
+    "pass created_at=[start, end) (two 'YYYY-MM-DD HH:MM:SS' strings in the connection's zone, ISO 8601 "
+    "strings, dates or datetimes), or give the DAG a cron or timedelta schedule, whose latest complete "
+    "interval each run then pulls"
 )
 
 
@@ -97,31 +100,34 @@ def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:
 
 def run_window(context: Mapping[str, Any]) -> ClueWindow:
     """The window of a run that gave no explicit bounds (rules 2 to 4)."""
+    started = _run_started(context)
     interval_start = context.get("data_interval_start")
     interval_end = context.get("data_interval_end")
-    if interval_start is not None and interval_end is not None and interval_start < interval_end:
+    if interval_start is not None and interval_end is not None and interval_start < interval_end <= started:
         return ClueWindow(utc(interval_start), utc(interval_end), "data_interval")
-    tick = interval_end or context.get("logical_date")
-    run_after = getattr(context.get("dag_run"), "run_after", None)
+    instant = interval_end or context.get("logical_date") or getattr(context.get("dag_run"), "run_after", None)
     grid = grid_of(getattr(context.get("dag"), "timetable", None))
-    # A scheduled run's tick ends its window exactly; a manual run without one takes the last
-    # complete interval before it was triggered.
-    if grid is not None and tick is not None:
-        start, end = grid.interval_ending_at(tick)
-    elif grid is not None and run_after is not None:
-        start, end = grid.last_interval(run_after)
-    else:
+    if grid is None or instant is None:
         raise ClueValidationError(
             "created_at",
-            f"this run has an empty data interval and its DAG has no cron or timedelta schedule; {_HOW_TO_SET}",
+            f"this run has no complete data interval and its DAG has no cron or timedelta schedule; {_HOW_TO_SET}",
         )
-    return ClueWindow(utc(start), utc(end), "schedule")
+    start, end = grid.last_interval(min(utc(instant), started))
+    return ClueWindow(start, end, "schedule")
+
+
+def _run_started(context: Mapping[str, Any]) -> datetime:
+    """When the run started (``dag_run.start_date``), or now: no default window ends after it."""
+    started = getattr(context.get("dag_run"), "start_date", None)
+    return utc(started) if isinstance(started, datetime) else datetime.now(timezone.utc)
 
 
 def _instant(value: object, zone: ZoneInfo, which: str) -> datetime:
     field = f"created_at ({which})"
     if isinstance(value, datetime):
         return utc(value.replace(tzinfo=zone) if value.tzinfo is None else value)
+    if isinstance(value, date):  # midnight in the connection's zone, as a 'YYYY-MM-DD' string is
+        return utc(datetime(value.year, value.month, value.day, tzinfo=zone))
     if isinstance(value, str) and value.strip():
         try:
             parsed = pendulum.parse(value.strip(), tz=zone.key, exact=True)
@@ -133,7 +139,8 @@ def _instant(value: object, zone: ZoneInfo, which: str) -> datetime:
             return utc(pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=zone.key))
     raise ClueValidationError(
         field,
-        f"expected a datetime, an ISO 8601 string or 'YYYY-MM-DD HH:MM:SS' in the connection's zone, got {value!r}",
+        f"expected a datetime, a date, an ISO 8601 string or 'YYYY-MM-DD HH:MM:SS' in the connection's zone, "
+        f"got {value!r}",
     )
 
 

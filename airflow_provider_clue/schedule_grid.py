@@ -30,12 +30,8 @@ _CRON_PRESETS = {
 class ScheduleGrid(Protocol):
     """A schedule's ticks."""
 
-    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
-        """``[previous tick, tick)`` for a tick that Airflow scheduled."""
-        ...
-
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
-        """The latest complete interval ``[start, end)`` with ``end <= at``."""
+        """The latest complete interval ``[start, end)`` with ``end <= at``: ``[previous tick, at)`` at a tick."""
         ...
 
 
@@ -50,10 +46,6 @@ class CronGrid:
 
     expression: str
     zone: tzinfo | str
-
-    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
-        end = utc(tick)
-        return self._prev(end), end
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
         at = utc(at)
@@ -99,9 +91,6 @@ class DeltaGrid:
     """A fixed delta between runs: the interval ending at an instant is ``[at - delta, at)``."""
 
     delta: timedelta
-
-    def interval_ending_at(self, tick: datetime) -> tuple[datetime, datetime]:
-        return self.last_interval(tick)
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
         return utc(at) - self.delta, utc(at)

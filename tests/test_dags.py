@@ -84,6 +84,35 @@ def test_manual_run_without_logical_date_pulls_the_last_complete_day(emulator):
     assert len(ids) == 3
 
 
+def test_a_run_dated_between_ticks_pulls_the_last_complete_day_and_keeps_the_ticks_file(emulator):
+    # `airflow dags test clue_daily_pull 2026-10-05`: 00:00 UTC is 08:00 in Shanghai, not a tick of the schedule
+    insert_boundary_records(emulator, ["2026-10-04", "2026-10-05"])
+    folder = Path(OUTPUT_ROOT) / "clue_daily_pull"
+    run_ok("clue_daily_pull", logical_date=pendulum.datetime(2026, 10, 6, tz=SHANGHAI))  # the tick: all of 10-05
+    complete = read_ids(folder / "2026-10-05.jsonl")
+    assert set(complete) == emulator.ids(created_at=("2026-10-05 00:00:00", "2026-10-05 23:59:59"))
+    run_ok("clue_daily_pull", logical_date=pendulum.datetime(2026, 10, 5, tz="UTC"))
+    assert read_ids(folder / "2026-10-05.jsonl") == complete
+    assert set(read_ids(folder / "2026-10-04.jsonl")) == emulator.ids(
+        created_at=("2026-10-04 00:00:00", "2026-10-04 23:59:59")
+    )
+
+
+def test_a_run_at_now_pulls_yesterday_not_today_so_far(emulator):
+    # `airflow dags test clue_daily_pull` with no date: the logical date is now, not a tick
+    today = pendulum.now(SHANGHAI).start_of("day")
+    yesterday = today.subtract(days=1).to_date_string()
+    emulator.insert(2, created_at=f"{yesterday} 12:00:00")
+    emulator.insert(created_at=today.format("YYYY-MM-DD HH:mm:ss"))
+    folder = Path(OUTPUT_ROOT) / "clue_daily_pull"
+    (folder / f"{today.to_date_string()}.jsonl").unlink(missing_ok=True)
+    run_ok("clue_daily_pull", logical_date=pendulum.now("UTC"))
+    assert sorted(read_ids(folder / f"{yesterday}.jsonl")) == sorted(
+        emulator.ids(created_at=(f"{yesterday} 00:00:00", f"{yesterday} 23:59:59"))
+    )
+    assert not (folder / f"{today.to_date_string()}.jsonl").exists()
+
+
 def test_mapped_pulls_write_one_object_each(emulator, monkeypatch, tmp_path):
     monkeypatch.setenv("AIRFLOW_VAR_CLUE_TEST_ROOT", f"file://{tmp_path}")
     run_ok("clue_test_mapped")

@@ -36,7 +36,7 @@ def airflow_ticks(expression: str, zone: str, start: datetime, count: int) -> li
 def test_consecutive_intervals_tile_airflows_ticks(expression, zone, start):
     ticks = airflow_ticks(expression, zone, start, 10)
     grid = CronGrid(expression, zone)
-    assert [grid.interval_ending_at(end) for end in ticks[1:]] == list(itertools.pairwise(ticks))
+    assert [grid.last_interval(end) for end in ticks[1:]] == list(itertools.pairwise(ticks))
 
 
 def test_last_interval_before_an_instant():
@@ -66,4 +66,4 @@ def test_a_fixed_offset_zone_works_like_a_named_one(zone):
     # a start_date such as pendulum.parse("2026-11-22T00:00:01+08:00") gives the DAG the zone "+08:00"
     grid = grid_of(CronTriggerTimetable("0 0 * * *", timezone=zone))
     tick = datetime(2026, 11, 23, 16, tzinfo=timezone.utc)
-    assert grid.interval_ending_at(tick) == (datetime(2026, 11, 22, 16, tzinfo=timezone.utc), tick)
+    assert grid.last_interval(tick) == (datetime(2026, 11, 22, 16, tzinfo=timezone.utc), tick)

@@ -1,0 +1,107 @@
+"""The default window of a run: a scheduled tick, a date between ticks, no date, a date in the future."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable
+
+from airflow_provider_clue.api_time import load_zone
+from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.run_window import explicit_window, run_window
+
+SHANGHAI = load_zone("Asia/Shanghai")
+DAILY = CronTriggerTimetable("0 0 * * *", timezone="Asia/Shanghai")
+
+
+def local(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=SHANGHAI).astimezone(timezone.utc)
+
+
+def day(year: int, month: int, day_of_month: int) -> tuple[datetime, datetime]:
+    start = local(year, month, day_of_month)
+    return start, start + timedelta(days=1)
+
+
+def context(
+    timetable: Any = DAILY,
+    *,
+    logical_date: datetime | None = None,
+    run_after: datetime | None = None,
+    started: datetime | None = None,
+    interval: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "dag": SimpleNamespace(timetable=timetable),
+        "dag_run": SimpleNamespace(run_after=run_after or logical_date, start_date=started),
+    }
+    if logical_date is not None:
+        values["logical_date"] = logical_date
+        values["data_interval_start"], values["data_interval_end"] = interval or (logical_date, logical_date)
+    return values
+
+
+def window_of(values: dict[str, Any]) -> tuple[datetime, datetime]:
+    window = run_window(values)
+    return window.start, window.end
+
+
+def test_the_run_at_a_tick_pulls_the_day_that_ends_there():
+    tick = local(2026, 10, 5)
+    assert window_of(context(logical_date=tick, started=tick + timedelta(minutes=3))) == day(2026, 10, 4)
+
+
+def test_a_logical_date_between_ticks_pulls_the_last_complete_day_not_a_part():
+    # airflow dags test clue_daily_pull 2026-10-05: 00:00 UTC is 08:00 in Shanghai
+    utc_midnight = datetime(2026, 10, 5, tzinfo=timezone.utc)
+    assert window_of(context(logical_date=utc_midnight, started=datetime.now(timezone.utc))) == day(2026, 10, 4)
+
+
+def test_a_manual_run_at_now_pulls_yesterday_not_today_so_far():
+    now = datetime.now(timezone.utc)
+    today = datetime.now(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+    start, end = window_of(context(logical_date=now, started=now))
+    assert end == today and end <= now
+    assert end - start in (timedelta(days=1),)
+
+
+def test_a_run_without_logical_date_uses_run_after():
+    run_after = local(2026, 10, 5, 15, 30)
+    assert window_of(context(run_after=run_after, started=run_after)) == day(2026, 10, 4)
+
+
+def test_a_tick_in_the_future_never_gives_a_window_ending_after_the_run_started():
+    started = local(2026, 10, 5, 15, 30)
+    assert window_of(context(logical_date=local(2026, 10, 9), started=started)) == day(2026, 10, 4)
+
+
+def test_a_data_interval_that_has_not_ended_gives_way_to_the_last_complete_one():
+    timetable = CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Shanghai")
+    today = day(2026, 10, 5)
+    started = local(2026, 10, 5, 12)
+    values = context(timetable, logical_date=today[0], interval=today, started=started)
+    assert window_of(values) == day(2026, 10, 4)
+    assert run_window(values).source == "schedule"
+    done = context(timetable, logical_date=today[0], interval=today, started=today[1] + timedelta(seconds=1))
+    assert window_of(done) == today and run_window(done).source == "data_interval"
+
+
+def test_a_delta_schedule_pulls_the_delta_ending_at_the_run():
+    at = local(2026, 10, 5, 7, 13)
+    values = context(DeltaTriggerTimetable(timedelta(hours=6)), logical_date=at, started=at)
+    assert window_of(values) == (at - timedelta(hours=6), at)
+
+
+def test_no_schedule_and_no_window_says_how_to_set_one():
+    with pytest.raises(ClueValidationError, match=r"pass created_at=\[start, end\)") as err:
+        run_window(context(None, logical_date=local(2026, 10, 5), started=local(2026, 10, 5)))
+    assert "data_interval_start" not in str(err.value)  # empty under the default cron timetable
+
+
+def test_explicit_bounds_may_be_dates():
+    window = explicit_window([date(2026, 10, 4), date(2026, 10, 5)], SHANGHAI)
+    assert (window.start, window.end) == day(2026, 10, 4)
