@@ -1,8 +1,11 @@
 """Records as Parquet: a fixed schema of the API's fields, one row group per batch (needs pyarrow).
 
 Every column is nullable, so a field that is null or missing on some records (``company``,
-``email``) is simply null there. A value of an unexpected type, and any field the schema does not
-know, goes into the ``extra`` column as JSON under its name, so nothing the API sent is dropped.
+``email``) is simply null there. A column holds a value only as the API sent it: a text column
+only a string, an integer column only an integer (not a bool or a float) within int64, and
+``components`` only a list of items whose keys are exactly ``id`` and ``value``, both strings
+or null. Any other value, and any field the schema does not know, goes whole into the ``extra``
+column (JSON, by field name), so every key and type the API sent can be read back.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.envelope import Record
 
 ROWS_PER_GROUP = 10_000
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 TEXT_FIELDS = ("id", "user_id", "created_user_id", "phone", "company", "email", "name", "created_at", "updated_at")
 INTEGER_FIELDS = ("is_back", "source_id", "industry_id", "grade_id", "sort", "operator", "sex", "is_follow", "ai_call")
 COMPONENT = pa.struct([("id", pa.string()), ("value", pa.string())])
@@ -42,37 +46,36 @@ def write_parquet(records: Iterator[Record], stream: BinaryIO) -> int:
 
 
 def row_of(record: Record) -> dict[str, Any]:
-    """One record as a row of :data:`SCHEMA`; what does not fit goes into ``extra``."""
+    """One record as a row of :data:`SCHEMA`; a value that does not fit its column goes into ``extra``."""
     row: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for name, value in record.items():
-        if name in TEXT_FIELDS:
-            fits = value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
-            row[name] = (None if value is None else str(value)) if fits else None
-        elif name in INTEGER_FIELDS:
-            fits = value is None or (isinstance(value, int) and not isinstance(value, bool))
-            row[name] = value if fits else None
-        elif name == "components":
-            fits = value is None or _components(value) is not None
-            row[name] = _components(value) if fits else None
+        if _fits(name, value):
+            row[name] = value
         else:
-            fits = False
-        if not fits:
             extra[name] = value
     row["extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
     return row
 
 
-def _components(value: Any) -> list[dict[str, str | None]] | None:
-    """``[{"id", "value"}, ...]`` with text values, or ``None`` if ``value`` is not such a list."""
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        return None
-    return [
-        {"id": _text(item.get("id")), "value": _text(item.get("value"))} for item in value
-    ]
+def _fits(name: str, value: Any) -> bool:
+    """Whether ``value`` can be stored in column ``name`` and read back unchanged."""
+    if name in TEXT_FIELDS:
+        return value is None or isinstance(value, str)
+    if name in INTEGER_FIELDS:
+        return value is None or _is_int64(value)
+    if name == "components":
+        return value is None or (isinstance(value, list) and all(_is_component(item) for item in value))
+    return False
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+def _is_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and INT64_MIN <= value <= INT64_MAX
+
+
+def _is_component(item: Any) -> bool:
+    """``{"id": ..., "value": ...}`` with nothing else, both strings or null."""
+    return (
+        isinstance(item, dict) and item.keys() == {"id", "value"}
+        and all(part is None or isinstance(part, str) for part in item.values())
+    )

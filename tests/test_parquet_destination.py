@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -48,9 +49,65 @@ def test_a_parquet_file_holds_every_record_and_field(emulator, tmp_path, monkeyp
 def test_fields_the_schema_does_not_know_or_mistyped_values_go_to_extra():
     row = row_of({"id": "a", "phone": 13800138000, "sex": "female", "source_id": 3, "tags": ["vip"],
                   "components": [{"id": "c", "value": 5}]})
-    assert row["phone"] == "13800138000" and row["sex"] is None and row["source_id"] == 3
-    assert row["components"] == [{"id": "c", "value": "5"}]
-    assert row["extra"] == '{"sex": "female", "tags": ["vip"]}'
+    assert row.keys() == {"id", "source_id", "extra"} and row["source_id"] == 3
+    assert json.loads(row["extra"]) == {
+        "phone": 13800138000, "sex": "female", "tags": ["vip"], "components": [{"id": "c", "value": 5}]
+    }
+
+
+@pytest.mark.parametrize(
+    ("components", "fits"),
+    [
+        ([{"id": "c1", "value": "a"}, {"id": None, "value": None}], True),
+        ([], True),
+        (None, True),
+        ([{"id": "c1", "value": "a", "name": "x", "type": "y"}], False),
+        ([{"id": "c1", "value": "a"}, {"id": "c2", "value": 3}], False),
+        ([{"id": "c1"}], False),
+        ([{"id": 1, "value": "a"}], False),
+        ([{"id": "c1", "value": ["a", "b"]}], False),
+        ([["c1", "a"]], False),
+        ("c1=a", False),
+    ],
+)
+def test_components_fill_their_column_only_when_every_item_is_text_id_and_value(components, fits):
+    row = row_of({"id": "a", "components": components})
+    assert row.get("components") == (components if fits else None)
+    assert row["extra"] == (None if fits else json.dumps({"components": components}, ensure_ascii=False))
+
+
+# Values that do not fit their column, each with the type the API sent it in.
+ODD_FIELDS: list[dict[str, Any]] = [
+    {"components": [{"id": "c1", "value": "a", "name": "x", "type": "y"}, {"id": "c2", "value": 3}]},
+    {"components": [{"id": "c1"}], "phone": 13800138000, "email": None},
+    {"components": [{"id": "c1", "value": None}], "sex": "female", "grade_id": 2.5, "is_back": True},
+    {"components": "意向产品=AI外呼", "company": {"zh": "腾讯"}, "sort": 2**70, "name": 7},
+    {"components": [], "tags": ["vip"], "extra": {"x": 1}, "operator": None, "source_id": "3"},
+    {"components": None, "industry_id": False, "updated_at": 1700000000},
+]
+
+
+def as_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A Parquet row back as the record it was written from: its columns, then what ``extra`` holds."""
+    extra = row.pop("extra")
+    return {**row, **(json.loads(extra) if extra else {})}
+
+
+def typed(record: dict[str, Any]) -> str:
+    """``record`` as text that tells ``3`` from ``"3"``, ``1`` from ``True`` and ``2`` from ``2.0``."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def test_every_record_comes_back_exactly_with_every_key_and_type(make_emulator, monkeypatch, tmp_path):
+    emulator = make_emulator(records=300, token=TOKEN, max_per_page=100)
+    point_clue_default_at(emulator, monkeypatch, max_retries=1)
+    for fields in ODD_FIELDS:
+        emulator.insert(created_at="2026-10-15 12:00:00", **fields)
+    pull(f"file://{tmp_path}/october.parquet")
+    rows = pq.read_table(tmp_path / "october.parquet").to_pylist()
+    assert sum(row["extra"] is not None for row in rows) == len(ODD_FIELDS)
+    expected = emulator.records(created_at=OCTOBER_INCLUSIVE)
+    assert sorted(typed(as_record(row)) for row in rows) == sorted(typed(record) for record in expected)
 
 
 def test_no_records_make_an_empty_file_with_the_schema():
