@@ -1,19 +1,18 @@
-"""Where a pull's records go: a bounded list for XCom, or JSON Lines written atomically to storage."""
+"""Where a pull's records go: a bounded list for XCom, or an object written atomically to storage."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
-import importlib.util
 import itertools
 import json
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue.exceptions import ClueValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator
     from typing import BinaryIO
 
     from airflow.sdk import ObjectStoragePath
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 XCOM_MAX_RECORDS = 10_000
 XCOM_MAX_BYTES = 10 * 1024 * 1024
-WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp")
 _LINES_PER_WRITE = 500
 # One compact encoder (json.dumps with options builds one per call); UTF-8 text, not \u escapes.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -68,55 +66,18 @@ def _too_large(reason: str) -> ClueValidationError:
     )
 
 
-def destination_path(destination: Any, *, conn_id: str | None, placeholders: Mapping[str, str]) -> ObjectStoragePath:
-    """The storage path of ``destination`` (a URI string or an ``ObjectStoragePath``).
-
-    ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}`` and ``{stage}`` in a string are filled in
-    from the run, so mapped tasks and reruns each get their own, stable object.
-    """
-    from airflow.sdk import ObjectStoragePath
-
-    if isinstance(destination, ObjectStoragePath):
-        return destination
-    if not isinstance(destination, str) or not destination.strip():
-        raise ClueValidationError(
-            "destination", f"expected a URI such as 's3://bucket/clues.jsonl', got {destination!r}"
-        )
-    try:
-        uri = destination.strip().format_map(_Placeholders(placeholders))
-    except (KeyError, ValueError, IndexError, AttributeError) as err:
-        allowed = ", ".join(f"{{{name}}}" for name in placeholders)
-        problem = f"bad placeholder in {destination!r} ({err}); allowed: {allowed}"
-        raise ClueValidationError("destination", problem) from None
-    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
-    if scheme not in WRITABLE_SCHEMES:
-        raise ClueValidationError(
-            "destination", f"unsupported scheme in {uri!r}; use one of {', '.join(s + '://' for s in WRITABLE_SCHEMES)}"
-        )
-    if uri.endswith(".parquet"):
-        if importlib.util.find_spec("pyarrow") is None:
-            raise ClueValidationError(
-                "destination", "writing .parquet needs pyarrow: pip install 'airflow-provider-clue[parquet]'"
-            )
-    elif not uri.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz")):
-        raise ClueValidationError(
-            "destination", f"{uri!r} must name a JSON Lines or Parquet file: end it in .jsonl, .jsonl.gz or .parquet"
-        )
-    return ObjectStoragePath(uri, conn_id=conn_id)
-
-
-class _Placeholders(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        raise KeyError(f"unknown placeholder {{{key}}}")
-
-
-def write_records(records: Iterable[Record], path: ObjectStoragePath) -> int:
+def write_records(
+    records: Iterable[Record], path: ObjectStoragePath, *, before_commit: Callable[[], None] | None = None
+) -> int:
     """Stream ``records`` to ``path`` as its name says (JSON Lines, gzipped or not, or Parquet); returns the count.
 
     The data goes to a temporary object beside ``path``, which is renamed onto ``path`` only when
     complete, so a failure leaves nothing at ``path`` (and deletes the temporary object), and a
     rerun replaces ``path`` whole. Storage is opened after the first record arrives, so a pull that
     fails at once touches nothing. Memory holds a batch of records, not the pull.
+
+    :param before_commit: called once the temporary object is complete, before the rename; if it
+        raises, the temporary object is deleted and ``path`` is left as it was.
     """
     records = iter(records)
     first = next(records, None)  # the first request goes out (and any look-ahead) before storage is touched
@@ -132,6 +93,8 @@ def write_records(records: Iterable[Record], path: ObjectStoragePath) -> int:
                 count = write_parquet(pending, raw)
             else:
                 count = _write_json_lines(pending, raw, compress=path.name.endswith(".gz"))
+        if before_commit is not None:
+            before_commit()
         temporary.rename(path)
     except BaseException:
         _remove_quietly(temporary)

@@ -65,24 +65,17 @@ class ClueWindow:
         return first, last
 
     def widened(self, lookback: timedelta | None) -> ClueWindow:
-        """The window with its start moved back by ``lookback``."""
+        """The window with its start moved back by ``lookback`` (a non-negative timedelta, or None)."""
+        if lookback is not None and (not isinstance(lookback, timedelta) or lookback < timedelta(0)):
+            raise ClueValidationError("lookback", f"expected a non-negative timedelta, got {lookback!r}")
         if not lookback:
             return self
         return ClueWindow(self.start - lookback, self.end, self.source)
 
 
-def resolve_window(
-    created_at: Sequence[Any] | None,
-    context: Mapping[str, Any],
-    *,
-    zone: ZoneInfo,
-    lookback: timedelta | None = None,
-) -> ClueWindow:
+def resolve_window(created_at: Sequence[Any] | None, context: Mapping[str, Any], *, zone: ZoneInfo) -> ClueWindow:
     """The window of one run, by the rule in this module's docstring."""
-    if lookback is not None and (not isinstance(lookback, timedelta) or lookback < timedelta(0)):
-        raise ClueValidationError("lookback", f"expected a non-negative timedelta, got {lookback!r}")
-    window = explicit_window(created_at, zone) if created_at is not None else run_window(context)
-    return window.widened(lookback)
+    return explicit_window(created_at, zone) if created_at is not None else run_window(context)
 
 
 def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:

@@ -34,6 +34,10 @@ class ScheduleGrid(Protocol):
         """The latest complete interval ``[start, end)`` with ``end <= at``: ``[previous tick, at)`` at a tick."""
         ...
 
+    def starts_more_than_one_window_a_day(self) -> bool:
+        """Whether two windows can start on one calendar day (in the schedule's zone)."""
+        ...
+
 
 @dataclass(frozen=True)
 class CronGrid:
@@ -52,6 +56,15 @@ class CronGrid:
         previous = self._prev(at)
         end = at if self._next(previous) == at else previous
         return self._prev(end), end
+
+    def starts_more_than_one_window_a_day(self, *, samples: int = 60) -> bool:
+        zone = _tzinfo(self.zone)
+        tick = datetime.now(timezone.utc)
+        days = []
+        for _ in range(samples):
+            tick = self._next(tick)
+            days.append(tick.astimezone(zone).date())
+        return len(set(days)) < len(days)
 
     def _prev(self, moment: datetime) -> datetime:
         """The last tick strictly before ``moment``."""
@@ -94,6 +107,9 @@ class DeltaGrid:
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
         return utc(at) - self.delta, utc(at)
+
+    def starts_more_than_one_window_a_day(self) -> bool:
+        return self.delta < timedelta(days=1)
 
 
 def grid_of(timetable: Any) -> ScheduleGrid | None:

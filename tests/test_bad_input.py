@@ -351,6 +351,10 @@ OPERATOR_CASES = [
         "destination-dotted-placeholder", "destination", destination="file://TMP/{start.year}.jsonl"
     ),
     operator_case("destination-int", "destination", destination=42),
+    operator_case("destination-json", "destination", destination="file://TMP/clues.json"),
+    operator_case("destination-json-gz", "destination", destination="file://TMP/clues.json.gz"),
+    operator_case("destination-file-host", "destination", destination="file://tmp/clues.jsonl"),
+    operator_case("destination-conversion", "destination", destination="file://TMP/{start!r}.jsonl"),
     # created_at: the half-open window [start, end)
     operator_case("created_at-reversed", "created_at", created_at=[DAY[1], DAY[0]]),
     operator_case("created_at-reversed-rendered", "created_at", created_at="['2026-10-03', '2026-10-02']"),

@@ -125,10 +125,56 @@ def test_mapped_pulls_write_one_object_each(emulator, monkeypatch, tmp_path):
         assert sorted(ids) == sorted(expected)
 
 
+def asset_events(uri: str) -> list[Any]:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return list(session.scalars(
+            select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id).where(AssetModel.uri == uri)
+        ))
+
+
+def test_mapped_pulls_record_an_event_each_though_no_dag_is_scheduled_on_their_asset(emulator):
+    from urllib.parse import quote
+
+    run_ok("clue_test_mapped_assets")
+    halves, users = (quote(f"{OUTPUT_ROOT}/{folder}") for folder in ("线索/半天", "线索"))
+    events = asset_events(f"file://{halves}")
+    assert sorted(event["uri"] for event in events) == [
+        f"file://{OUTPUT_ROOT}/线索/半天/2026-10-15T000000.jsonl", f"file://{OUTPUT_ROOT}/线索/半天/2026-10-15T120000.jsonl"
+    ]
+    assert sorted(event["uri"] for event in asset_events(f"file://{users}")) == [
+        f"file://{OUTPUT_ROOT}/线索/{user_id}.jsonl" for user_id in sorted(emulator.user_ids)
+    ]
+    ids = [record_id for event in events for record_id in read_ids(Path(event["uri"].removeprefix("file://")))]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == emulator.ids(created_at=("2026-10-15 00:00:00", "2026-10-15 23:59:59"))
+
+
+def test_phone_and_email_filters_are_masked_in_rendered_fields(emulator):
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    from tests.dags import clue_test_personal_filters as personal
+
+    emulator.insert(created_at="2026-10-20 10:00:00", phone=personal.PHONE, email=personal.EMAIL)
+    run_ok("clue_test_personal_filters")
+    with create_session() as session:
+        rendered = json.dumps(list(session.scalars(
+            select(RenderedTaskInstanceFields.rendered_fields)
+            .where(RenderedTaskInstanceFields.dag_id == "clue_test_personal_filters")
+        )), ensure_ascii=False)
+    assert '"phone": "***"' in rendered and '"email": "***"' in rendered
+    assert personal.PHONE not in rendered and personal.EMAIL not in rendered
+
+
 def test_a_dag_without_schedule_or_window_fails_and_says_how_to_fix_it(emulator, capsys):
     run = load_dag("clue_test_unscheduled").test()
     assert run.state == "failed"
-    assert "pass created_at=[start, end]" in capsys.readouterr().out
+    assert "pass created_at=[start, end)" in capsys.readouterr().out
     assert emulator.requests == []
 
 
@@ -206,7 +252,10 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     from sqlalchemy import select
 
     users = ["40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"]
+    from tests.dags import clue_test_personal_filters as personal
+
     emulator = make_emulator(records=3000, token=SECRET_TOKEN, user_ids=users, max_per_page=50)
+    emulator.insert(created_at="2026-10-20 10:00:00", phone=personal.PHONE, email=personal.EMAIL)
     emulator.on_page(lambda user_id, stage, page: page == 2 and emulator.fail_next("server_error"))
     env = {
         **os.environ, **emulator.airflow_env(), "AIRFLOW_VAR_CLUE_TEST_ROOT": f"file://{tmp_path}",
@@ -215,7 +264,8 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     airflow = str(Path(sys.executable).with_name("airflow"))
     logged = ""
     for dag_id, day in [("clue_daily_pull", "2026-10-20"), ("clue_test_templated", "2026-10-21"),
-                        ("clue_test_mapped", "2026-10-22"), ("clue_test_unscheduled", "2026-10-23")]:
+                        ("clue_test_mapped", "2026-10-22"), ("clue_test_unscheduled", "2026-10-23"),
+                        ("clue_test_personal_filters", "2026-10-24")]:
         done = subprocess.run([airflow, "dags", "test", dag_id, day], env=env, capture_output=True, text=True,
                               timeout=300, check=False)
         logged += done.stdout + done.stderr
@@ -228,13 +278,16 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     # included, before the masker knows it. A deployment's supervisor logs "(body omitted)" instead.
     harness = [line for line in logged.splitlines() if "Sending request" in line and "MaskSecret(" in line]
     logged = "\n".join(line for line in logged.splitlines() if line not in harness)
-    assert "Retry 1 of" in logged and "pass created_at=[start, end]" in logged  # a retry, and a failure
+    assert "Retry 1 of" in logged and "pass created_at=[start, end)" in logged  # a retry, and a failure
     assert SECRET_TOKEN not in logged
+    assert "clue_test_personal_filters" in logged and "SetRenderedFields" in logged
+    assert personal.PHONE not in logged and personal.EMAIL not in logged
     for record in emulator.records():
         assert record["phone"] not in logged
         assert not record["email"] or record["email"] not in logged
     with create_session() as session:
-        dag_ids = ["clue_daily_pull", "clue_test_templated", "clue_test_mapped", "clue_test_unscheduled"]
+        dag_ids = ["clue_daily_pull", "clue_test_templated", "clue_test_mapped", "clue_test_unscheduled",
+                   "clue_test_personal_filters"]
         xcoms = session.scalars(select(XComModel.value).where(XComModel.dag_id.in_(dag_ids))).all()
         rendered = session.scalars(
             select(RenderedTaskInstanceFields.rendered_fields).where(RenderedTaskInstanceFields.dag_id.in_(dag_ids))

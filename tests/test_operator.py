@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -51,8 +51,9 @@ def test_window_is_half_open_at_local_midnight(emulator):
         ["2026-10-01T16:00:00+00:00", "2026-10-02T16:00:00Z"],
         ["2026-10-02", "2026-10-03"],
         [datetime(2026, 10, 2), datetime(2026, 10, 3)],
+        [date(2026, 10, 2), date(2026, 10, 3)],
     ],
-    ids=["aware-utc", "iso-strings", "dates", "naive-local"],
+    ids=["aware-utc", "iso-strings", "date-strings", "naive-local", "dates"],
 )
 def test_bounds_in_any_form_are_converted_to_the_connection_zone(emulator, created_at):
     assert {r["id"] for r in pull(created_at=created_at)} == emulator.ids(created_at=DAY_INCLUSIVE)
@@ -99,6 +100,10 @@ def test_lookback_widens_the_start(emulator):
         ({"destination": "/tmp/clues.jsonl"}, "destination"),
         ({"destination": "file:///tmp/clues.csv"}, "destination"),
         ({"destination": "file:///tmp/{nope}.jsonl"}, "destination"),
+        ({"destination": "file:///tmp/clues.json"}, "destination"),
+        ({"destination": "file:///tmp/clues.json.gz"}, "destination"),
+        ({"destination": "file://tmp/clues.jsonl"}, "destination"),
+        ({"destination": "file://localhost/tmp/clues.jsonl"}, "destination"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_request(emulator, kwargs, field):
@@ -143,7 +148,7 @@ def test_json_lines_file_holds_every_record_and_field(emulator, tmp_path, suffix
     assert read_file_records(path) == emulator.records(created_at=DAY_INCLUSIVE)
     if suffix == ".jsonl":
         assert emulator.records(created_at=DAY_INCLUSIVE)[0]["name"].encode() in path.read_bytes()
-    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert sorted(p.name for p in path.parent.iterdir()) == [f".{path.name}.clue.json", path.name]
 
 
 def test_placeholders_name_user_stage_and_window(emulator, tmp_path):
@@ -159,6 +164,86 @@ def test_failure_mid_pull_leaves_no_file(make_emulator, monkeypatch, tmp_path):
         pull(created_at=list(DAY), destination=f"file://{tmp_path}/out/day.jsonl", per_page=10)
     assert len(emulator.requests) > 3
     assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("destination", "allowed"),
+    [
+        ("file:///tmp/clues.json", r"\.jsonl \(or \.ndjson, \.jsonl\.gz\), or \.parquet"),
+        ("file://tmp/clues.jsonl", r"write file:/// and the absolute path"),
+    ],
+)
+def test_a_destination_that_would_mislead_is_refused_when_the_dag_is_parsed(destination, allowed):
+    with pytest.raises(ClueValidationError, match=allowed) as err:
+        ClueSearchOperator(task_id="pull", created_at=list(DAY), destination=destination)
+    assert err.value.field == "destination"
+
+
+def test_a_chinese_folder_is_written_and_carries_a_valid_asset_uri(emulator, tmp_path):
+    destination = f"file://{tmp_path}/线索/{{start_date}}.jsonl"
+    operator = ClueSearchOperator(task_id="pull", created_at=list(DAY), destination=destination)
+    [asset] = operator.outlets
+    assert asset.uri == f"file://{tmp_path}/%E7%BA%BF%E7%B4%A2" and asset.uri.isascii()
+    context = execution_context()
+    summary = operator.execute(context)
+    path = tmp_path / "线索" / "2026-10-02.jsonl"
+    assert summary["uri"] == f"file://{path}"
+    assert read_file_records(path) == emulator.records(created_at=DAY_INCLUSIVE)
+    assert context["outlet_events"][asset].extra["uri"] == summary["uri"]
+
+
+def test_lookback_reads_further_back_but_names_the_object_by_the_runs_own_window(emulator, tmp_path):
+    summary = pull(created_at=list(DAY), lookback=timedelta(hours=1), destination=f"file://{tmp_path}/{{start_date}}.jsonl")
+    assert summary["uri"] == f"file://{tmp_path}/2026-10-02.jsonl"
+    assert summary["created_at"] == ["2026-10-02T00:00:00+08:00", "2026-10-03T00:00:00+08:00"]
+    assert summary["pulled_created_at"] == ["2026-10-01T23:00:00+08:00", "2026-10-03T00:00:00+08:00"]
+    ids = {r["id"] for r in read_file_records(tmp_path / "2026-10-02.jsonl")}
+    assert ids == emulator.ids(created_at=("2026-10-01 23:00:00", "2026-10-02 23:59:59"))
+    assert not (tmp_path / "2026-10-01.jsonl").exists()
+
+
+def test_an_object_of_another_window_is_never_replaced(emulator, tmp_path):
+    destination = f"file://{tmp_path}/{{start_date}}.jsonl"
+    morning = pull(created_at=["2026-10-02 00:00:00", "2026-10-02 12:00:00"], destination=destination)
+    before, requests = (tmp_path / "2026-10-02.jsonl").read_bytes(), len(emulator.requests)
+    with pytest.raises(ClueValidationError, match=r"would share one object, so it is not replaced") as err:
+        pull(created_at=["2026-10-02 12:00:00", "2026-10-03 00:00:00"], destination=destination)
+    assert err.value.field == "destination" and "{start}" in str(err.value)
+    assert len(emulator.requests) == requests, "refused before any request"
+    assert (tmp_path / "2026-10-02.jsonl").read_bytes() == before and morning["count"] > 0
+
+
+def test_an_object_of_another_account_is_never_replaced(make_emulator, monkeypatch, tmp_path):
+    other = "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"
+    emulator = make_emulator(records=300, token=TOKEN, user_ids=["40863af8-db4a-41c6-a269-eb5bc386d97f", other])
+    point_clue_default_at(emulator, monkeypatch)
+    pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
+    with pytest.raises(ClueValidationError, match=f"of user {emulator.user_id} stage 'clue', but this pull .* {other}"):
+        pull(created_at=list(DAY), user_id=other, destination=f"file://{tmp_path}/day.jsonl")
+
+
+def test_an_object_that_no_pull_recorded_is_not_replaced(emulator, tmp_path):
+    (tmp_path / "day.jsonl").write_text("mine\n")
+    with pytest.raises(ClueValidationError, match="has no record of the clues it holds"):
+        pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
+    assert (tmp_path / "day.jsonl").read_text() == "mine\n" and emulator.requests == []
+
+
+def test_a_pull_that_finishes_after_another_window_took_the_object_is_refused(emulator, tmp_path):
+    destination = f"file://{tmp_path}/day.jsonl"
+    landed: list[Any] = []
+
+    def other_window_lands_first(user_id: str, stage: str, page: int) -> None:
+        if page == 2 and not landed:
+            landed.append(None)
+            pull(created_at=["2026-10-05", "2026-10-06"], destination=destination)
+
+    emulator.on_page(other_window_lands_first)
+    with pytest.raises(ClueValidationError, match="would share one object"):
+        pull(created_at=list(DAY), destination=destination)
+    ids = {r["id"] for r in read_file_records(tmp_path / "day.jsonl")}
+    assert ids == emulator.ids(created_at=("2026-10-05 00:00:00", "2026-10-05 23:59:59"))
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
 
 
 def test_rerun_replaces_the_object(emulator, tmp_path):

@@ -7,8 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
+from airflow.sdk import Asset
 
-from airflow_provider_clue.exceptions import ClueServerError
+from airflow_provider_clue.exceptions import ClueServerError, ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_json_lines
 
@@ -59,7 +60,7 @@ def test_pull_lands_one_complete_object(emulator, s3, suffix):
     summary = pull_to_s3(f"s3://{BUCKET}/clues/{{start_date}}{suffix}")
     key = f"clues/2026-10-02{suffix}"
     assert summary["uri"] == f"s3://{BUCKET}/{key}"
-    assert keys(s3) == [key]
+    assert keys(s3) == [f"clues/.2026-10-02{suffix}.clue.json", key]
     body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
     records = read_json_lines(body, compressed=suffix.endswith(".gz"))
     assert records == emulator.records(created_at=DAY_INCLUSIVE)
@@ -81,4 +82,31 @@ def test_rerun_replaces_the_object(emulator, s3):
     body = s3.get_object(Bucket=BUCKET, Key="clues/day.jsonl")["Body"].read()
     assert {r["id"] for r in read_json_lines(body)} == emulator.ids(created_at=DAY_INCLUSIVE)
     assert summary["count"] == len(emulator.ids(created_at=DAY_INCLUSIVE))
-    assert keys(s3) == ["clues/day.jsonl"]
+    assert keys(s3) == ["clues/.day.jsonl.clue.json", "clues/day.jsonl"]
+
+
+def test_an_object_of_another_window_is_never_replaced(emulator, s3):
+    pull_to_s3(f"s3://{BUCKET}/clues/day.jsonl")
+    before, requests = s3.get_object(Bucket=BUCKET, Key="clues/day.jsonl")["Body"].read(), len(emulator.requests)
+    operator = ClueSearchOperator(
+        task_id="pull", created_at=["2026-10-03", "2026-10-04"], destination=f"s3://{BUCKET}/clues/day.jsonl",
+        destination_conn_id="aws_moto",
+    )
+    with pytest.raises(ClueValidationError, match=r"is the object of created_at \[2026-10-02T00:00:00\+08:00") as err:
+        operator.execute(execution_context())
+    assert err.value.field == "destination"
+    assert len(emulator.requests) == requests, "refused before any request"
+    assert s3.get_object(Bucket=BUCKET, Key="clues/day.jsonl")["Body"].read() == before
+
+
+def test_a_key_with_chinese_folders_is_written_and_its_asset_uri_is_percent_encoded(emulator, s3):
+    operator = ClueSearchOperator(
+        task_id="pull", created_at=DAY, destination=f"s3://{BUCKET}/线索/{{start_date}}.jsonl",
+        destination_conn_id="aws_moto",
+    )
+    assert operator.outlets == [Asset(uri=f"s3://{BUCKET}/%E7%BA%BF%E7%B4%A2")]
+    summary = operator.execute(execution_context())
+    assert summary["uri"] == f"s3://{BUCKET}/线索/2026-10-02.jsonl"
+    assert "线索/2026-10-02.jsonl" in keys(s3)
+    body = s3.get_object(Bucket=BUCKET, Key="线索/2026-10-02.jsonl")["Body"].read()
+    assert read_json_lines(body) == emulator.records(created_at=DAY_INCLUSIVE)

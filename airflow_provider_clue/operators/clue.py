@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import Asset, BaseOperator
+from airflow.sdk import BaseOperator
 
+from airflow_provider_clue.destination_sharing import check_scheduled_destination
+from airflow_provider_clue.destinations import asset_of_destination, check_destination
+from airflow_provider_clue.log_masking import MasksPersonalFilters
 from airflow_provider_clue.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
 from airflow_provider_clue.phone_output import check_phone_output
 
@@ -13,7 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import timedelta
 
-    from airflow.sdk import Context, ObjectStoragePath
+    from airflow.sdk import Asset, Context, ObjectStoragePath
+    from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.filters import ClueFilters
     from airflow_provider_clue.lineage import PullLineage
@@ -22,38 +26,47 @@ _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
     "explicit": "the created_at argument",
     "data_interval": "the run's data interval",
-    "schedule": "the schedule (the run's data interval is empty)",
+    "schedule": "the schedule (its latest complete interval at the run)",
 }
 
 
-class ClueSearchOperator(BaseOperator):
+class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
     """Pull the clues created in one window, every record once, into XCom or object storage.
 
     **The window** is half-open, ``[start, end)``, and is sent to the API (inclusive, one-second
     resolution) as ``[start, end - 1 s]`` in the connection's zone. Explicit ``created_at`` wins;
-    otherwise the run's data interval when it is not empty; otherwise (``CronTriggerTimetable``,
-    the default for cron strings in Airflow 3, and manual runs) the schedule's latest complete
-    interval ending at or before the run (``[previous tick, this tick)``). A DAG with no schedule
-    needs ``created_at``. The window used is logged and returned.
+    otherwise the run's data interval when it is not empty and has ended; otherwise
+    (``CronTriggerTimetable``, the default for cron strings in Airflow 3, and manual runs) the
+    schedule's latest complete interval ending at or before the run: ``[previous tick, this tick)``
+    at a tick, the last interval that had ended for a run at any other instant, never one that
+    ends after the run started. A DAG with no schedule needs ``created_at``. The window used is
+    logged and returned.
 
     **The output**: with no ``destination`` the records are returned through XCom, refused past
     ``xcom_max_records`` records or ``xcom_max_bytes`` bytes. With a ``destination`` the records
     stream to that object as UTF-8 JSON Lines (gzip for ``.jsonl.gz``) or, for ``.parquet``, as
-    Parquet (the ``[parquet]`` extra), appearing only when complete; a rerun replaces it. The
-    summary ``{"uri", "count", "created_at": [start, end], ...}`` is returned, and the destination's
-    folder becomes the task's ``Asset`` outlet unless ``outlets`` are given.
+    Parquet (the ``[parquet]`` extra), appearing only when complete; a rerun of the same window
+    replaces it, and an object of another window, account or stage is never replaced (a record
+    beside each object, ``.<name>.clue.json``, says what it holds; a destination that several
+    windows would share is refused when the DAG is parsed where the DAG file shows it). The summary
+    ``{"uri", "count", "created_at": [start, end], "pulled_created_at", ...}`` is returned, and the
+    destination's folder becomes the task's ``Asset`` outlet unless ``outlets`` are given, mapped
+    tasks included.
 
     :param clue_conn_id: the ``clue`` connection.
     :param user_id: whose pool to read; the connection's login by default. Templated.
     :param stage: the pool stage. Templated.
     :param filters: the API's filters by their own names (not ``created_at``). Templated.
-    :param created_at: ``[start, end)``: datetimes, ISO 8601 strings, or ``YYYY-MM-DD HH:MM:SS`` in
-        the connection's zone. Templated.
+    :param created_at: ``[start, end)``: datetimes, dates, ISO 8601 strings, or ``YYYY-MM-DD HH:MM:SS``
+        in the connection's zone. Templated.
     :param lookback: moves the start back to catch late-arriving records; the windows of
-        consecutive runs then overlap, so deduplicate the outputs downstream (by ``id``).
+        consecutive runs then overlap, so deduplicate the outputs downstream (by ``id``). The
+        placeholders and ``created_at`` of the summary still name the run's own window;
+        ``pulled_created_at`` says where the pull began.
     :param destination: a URI (``file://``, ``s3://``, ``gs://``... anything ``ObjectStoragePath``
-        writes) or an ``ObjectStoragePath``. ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}``
-        and ``{stage}`` are filled in from the window (in the connection's zone). Templated.
+        writes) or an ``ObjectStoragePath``, ending in ``.jsonl``, ``.jsonl.gz``, ``.ndjson`` or
+        ``.parquet``. ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}`` and ``{stage}`` are
+        filled in from the run's window (in the connection's zone). Templated.
     :param destination_conn_id: the connection of the destination's storage (e.g. ``aws_default``).
     :param per_page: the page size to ask for; the connection's by default.
     :param max_records: stop after this many records.
@@ -107,33 +120,49 @@ class ClueSearchOperator(BaseOperator):
         self.xcom_max_bytes = xcom_max_bytes
         self._destination_asset: Asset | None = None
         self._lineage: PullLineage | None = None
-        if destination is not None and not kwargs.get("outlets"):
+        if destination is not None:
+            check_destination(destination)
+            if self.has_dag():  # type: ignore[no-untyped-call]
+                check_scheduled_destination(destination, created_at, self.dag.timetable)
             self._destination_asset = asset_of_destination(destination)
-            if self._destination_asset is not None:
+            if self._destination_asset is not None and not kwargs.get("outlets"):
                 self.outlets = [self._destination_asset]
 
+    @classmethod
+    def partial(cls, **kwargs: Any) -> OperatorPartial:
+        """As ``BaseOperator.partial``; ``expand`` then refuses destinations that mapped instances would
+        share and declares the destination's Asset as the mapped task's outlet."""
+        from airflow_provider_clue.mapped_pulls import CluePartial
+
+        if kwargs.get("destination") is not None:
+            check_destination(kwargs["destination"])
+        return CluePartial.of(super().partial(**kwargs))
+
     def execute(self, context: Context) -> Any:
+        from airflow_provider_clue.destinations import destination_path, plain_uri
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
         from airflow_provider_clue.lineage import PullLineage
-        from airflow_provider_clue.output_writers import destination_path, records_for_xcom, write_records
+        from airflow_provider_clue.object_records import ObjectRecord, check_object, record_object
+        from airflow_provider_clue.output_writers import records_for_xcom, write_records
         from airflow_provider_clue.phone_output import phone_transform
         from airflow_provider_clue.request_validation import check_positive_int
         from airflow_provider_clue.run_window import resolve_window
 
         hook = ClueHook(clue_conn_id=self.clue_conn_id, max_concurrency=self.max_concurrency)
         zone = hook.settings.zone
-        window = resolve_window(self.created_at, context, zone=zone, lookback=self.lookback)
-        bounds = window.api_bounds(zone)
+        window = resolve_window(self.created_at, context, zone=zone)
+        pulled = window.widened(self.lookback)
+        bounds = pulled.api_bounds(zone)
         filters = ClueFilters.without_window(self.filters, zone=zone)
-        query = hook.client.query(
+        query = hook.query(
             filters=filters.with_created_at(bounds), user_id=self.user_id, stage=self.stage, per_page=self.per_page
         )
         if self.max_records is not None:
             check_positive_int("max_records", self.max_records)
         transform = phone_transform(self.phone_output, secret=hook.settings.phone_hash_secret)
-        start, end = (moment.astimezone(zone) for moment in (window.start, window.end))
-        path = None
+        start, end, pulled_start = (moment.astimezone(zone) for moment in (window.start, window.end, pulled.start))
+        path = record = None
         if self.destination is not None:
             placeholders = {
                 "start": start.strftime(_PLACEHOLDER_FORMAT),
@@ -143,60 +172,43 @@ class ClueSearchOperator(BaseOperator):
                 "stage": query.stage,
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
+            record = ObjectRecord(start, end, query.user_id, query.stage)
+            check_object(path, record, plain_uri(path))
         self.log.info(
-            "Window [%s, %s) from %s, sent to the API as created_at [%s, %s] (%s)",
-            start.isoformat(), end.isoformat(), _SOURCES[window.source], bounds[0], bounds[1], zone.key,
+            "Window [%s, %s) from %s%s, sent to the API as created_at [%s, %s] (%s)",
+            start.isoformat(), end.isoformat(), _SOURCES[window.source],
+            f", read from {pulled_start.isoformat()} (lookback)" if pulled is not window else "",
+            bounds[0], bounds[1], zone.key,
         )
         pull = hook.pull(query, max_records=self.max_records)
         self._lineage = PullLineage(
-            hook.settings.base_url, query.user_id, query.stage, None if path is None else _plain_uri(path)
+            hook.settings.base_url, query.user_id, query.stage, None if path is None else plain_uri(path)
         )
-        if path is None:
+        if path is None or record is None:
             return records_for_xcom(
                 pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes, transform=transform
             )
         records = pull.records()
-        count = write_records(records if transform is None else map(transform, records), path)
-        written: dict[str, Any] = {
-            "uri": _plain_uri(path), "count": count, "created_at": [start.isoformat(), end.isoformat()]
-        }
-        self.log.info("Wrote %d records to %s", count, written["uri"])
-        if self._destination_asset is not None:
+        uri = plain_uri(path)
+        count = write_records(
+            records if transform is None else map(transform, records), path,
+            before_commit=lambda: record_object(path, record, uri),
+        )
+        written: dict[str, Any] = {"uri": uri, "count": count, "created_at": [start.isoformat(), end.isoformat()]}
+        self.log.info("Wrote %d records to %s", count, uri)
+        if self._destination_asset is not None and self._destination_asset in self.outlets:
             context["outlet_events"][self._destination_asset].extra = written
         return {
             **written,
+            "pulled_created_at": [pulled_start.isoformat(), end.isoformat()],
             "api_created_at": list(bounds),
             "user_id": query.user_id,
             "stage": query.stage,
             "stats": pull.stats.as_dict(),
         }
 
-
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """OpenLineage datasets (when the OpenLineage provider is installed): the pool read, the object written."""
         from airflow_provider_clue.lineage import operator_lineage
 
         return operator_lineage(self._lineage)
-
-
-def asset_of_destination(destination: str | ObjectStoragePath) -> Asset | None:
-    """The ``Asset`` of a destination's fixed folder: the part before any placeholder or template.
-
-    ``s3://bucket/clues/{{ ds }}.jsonl`` gives ``Asset("s3://bucket/clues")``; a destination whose
-    scheme or bucket is templated gives ``None`` (pass ``outlets`` yourself).
-    """
-    if not isinstance(destination, str) and not hasattr(destination, "protocol"):
-        return None  # not a destination at all: execute() says so, naming the field
-    uri = destination if isinstance(destination, str) else _plain_uri(destination)
-    fixed = uri.split("{", 1)[0]
-    folder = fixed.rsplit("/", 1)[0] if "{" in uri else fixed
-    scheme, _, rest = folder.partition("://")
-    if not scheme or not rest.strip("/"):
-        return None
-    return Asset(uri=folder.rstrip("/"))
-
-
-def _plain_uri(path: ObjectStoragePath) -> str:
-    """``path`` as a URI without the connection id that ``ObjectStoragePath`` embeds."""
-    return f"{path.protocol}://{path.path}" if path.protocol not in ("file", "local") else f"file://{path.path}"
-

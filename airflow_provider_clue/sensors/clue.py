@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from airflow_provider_clue.log_masking import MasksPersonalFilters
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.hooks.clue import ClueHook
 
 
-class ClueSensor(BaseSensorOperator):
+class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
     """Wait until at least ``min_count`` clues match ``filters`` in a creation-time window.
 
     The window is ``created_at`` when given (half-open ``[start, end)``, as in

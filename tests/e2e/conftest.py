@@ -15,13 +15,16 @@ if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator
 
 TODAY = pendulum.now("Asia/Shanghai").start_of("day")
+USERS = ("40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11")
+DAG_COUNT = 5  # the three examples and the two of tests/e2e/dags
 
 
 @pytest.fixture(scope="package")
 def emulator() -> Iterator[ClueEmulator]:
     from airflow_provider_clue.testing import ClueEmulator
 
-    with ClueEmulator(records=0) as running:  # empty: the sensor's run must find nothing until clues arrive
+    # empty: the sensor's run must find nothing until clues arrive
+    with ClueEmulator(records=0, user_ids=USERS) as running:
         yield running
 
 
@@ -33,7 +36,9 @@ def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory)
     running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
     try:
         running.start()
-        running.wait_for(lambda: len(running.api("GET", "/dags")["dags"]) == 3, "the DAGs to be parsed", timeout=120)
+        running.wait_for(
+            lambda: len(running.api("GET", "/dags")["dags"]) == DAG_COUNT, "the DAGs to be parsed", timeout=120
+        )
         yield running
     finally:
         running.stop()

@@ -1,9 +1,9 @@
 """A real Airflow 3 deployment on loopback: api-server, scheduler, dag-processor and triggerer.
 
 LocalExecutor on SQLite (Airflow 3 supports it: ``airflow standalone`` runs the same), the
-example DAGs as the dags folder (the daily pull started two days back, with catch-up, and the
-waiting example checking every 2 s), and the emulator as the API. Every process is started in a
-session of its own and stopped by process id on exit.
+example DAGs and those of ``tests/e2e/dags`` as the dags folder (the daily pull started two days
+back, with catch-up, and the waiting example checking every 2 s), and the emulator as the API.
+Every process is started in a session of its own and stopped by process id on exit.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def free_port() -> int:
 
 
 def prepare_dags(folder: Path, *, daily_start: str) -> None:
-    """Copy the example DAGs; start the daily pull at ``daily_start`` with catch-up; poke every 2 s."""
+    """Copy the example and e2e DAGs; start the daily pull at ``daily_start`` with catch-up; poke every 2 s."""
     folder.mkdir(parents=True, exist_ok=True)
-    for source in (REPO / "example_dags").glob("*.py"):
+    for source in [*(REPO / "example_dags").glob("*.py"), *(REPO / "tests" / "e2e" / "dags").glob("*.py")]:
         shutil.copy(source, folder / source.name)
     daily = folder / "clue_daily_pull.py"
     text = daily.read_text()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.conftest import TODAY
+from tests.e2e.conftest import TODAY, USERS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,3 +72,45 @@ def test_two_scheduled_daily_pulls_then_the_asset_scheduled_dag(deployment: Depl
         lambda: finished(deployment, "clue_after_daily_pull", 1), "the Asset-scheduled DAG", timeout=180
     )
     assert downstream[0]["run_type"] == "asset_triggered"
+
+
+def test_a_mapped_backfill_records_its_events_and_the_asset_scheduled_dag_runs(
+    deployment: Deployment, emulator: ClueEmulator
+):
+    producer, consumer = "clue_e2e_mapped_backfill", "clue_e2e_after_mapped_backfill"
+    days = ["2026-10-10", "2026-10-11"]
+    for user_id in USERS:
+        for day in days:
+            for moment in ("00:00:00", "12:30:00", "23:59:59"):
+                emulator.insert(2, created_at=f"{day} {moment}", user_id=user_id)
+    for dag_id in (producer, consumer):
+        deployment.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+    deployment.api("POST", "/backfills", json={
+        "dag_id": producer, "from_date": "2026-10-11T00:00:00+08:00", "to_date": "2026-10-12T00:00:00+08:00",
+    })
+
+    def backfilled() -> list[dict[str, Any]] | None:
+        runs = [run for run in runs_of(deployment, producer) if run["run_type"] == "backfill"]
+        if any(run["state"] == "failed" for run in runs):
+            raise AssertionError(f"a backfill run failed: {runs}")
+        return runs if len(runs) == 2 and all(run["state"] == "success" for run in runs) else None
+
+    deployment.wait_for(backfilled, "the two backfill runs", timeout=300)
+    written = {f"file://{deployment.home}/output/回填/{user_id}/{day}.jsonl" for user_id in USERS for day in days}
+    events = deployment.api("GET", "/assets/events", params={"source_dag_id": producer, "limit": 100})
+    assert {event["extra"]["uri"] for event in events["asset_events"]} == written, "one event per mapped instance"
+
+    def triggered_by_the_backfill() -> bool:
+        for run in runs_of(deployment, consumer):
+            if run["state"] == "success" and run["run_type"] == "asset_triggered":
+                upstream = deployment.api("GET", f"/dags/{consumer}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents")
+                if any(event["source_run_id"].startswith("backfill__") for event in upstream["asset_events"]):
+                    return True
+        return False
+
+    deployment.wait_for(triggered_by_the_backfill, "the Asset-scheduled DAG to run", timeout=300)
+    for user_id in USERS:
+        for day in days:
+            ids = read_ids(deployment.home / "output" / "回填" / user_id / f"{day}.jsonl")
+            expected = emulator.ids(created_at=(f"{day} 00:00:00", f"{day} 23:59:59"), user_id=user_id)
+            assert len(ids) == len(set(ids)) == 6 and set(ids) == expected

@@ -1,0 +1,81 @@
+"""Mapped pulls: their destination's Asset as outlet, and destinations their instances would share refused.
+
+Airflow does not run an operator's ``__init__`` for a mapped task when it parses the DAG, so what
+``ClueSearchOperator.__init__`` declares for a plain task is declared here, in the arguments the
+mapped task keeps (``partial_kwargs``): the scheduler then knows the task's outlet, registers the
+Asset whether or not a DAG is scheduled on it yet, and records each mapped instance's event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from airflow.sdk.definitions.mappedoperator import OperatorPartial
+
+from airflow_provider_clue.destination_sharing import (
+    check_mapped_destination,
+    check_mapped_kwargs_destination,
+    check_scheduled_destination,
+)
+from airflow_provider_clue.destinations import asset_of_destination, asset_of_folder, fixed_folder
+
+if TYPE_CHECKING:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+
+@attrs.define(kw_only=True, repr=False)
+class CluePartial(OperatorPartial):
+    """``ClueSearchOperator.partial(...)``: checks the mapping and declares the outlet on ``expand``."""
+
+    outlets_given: bool = False
+
+    @classmethod
+    def of(cls, partial: OperatorPartial) -> CluePartial:
+        """Take over ``partial`` (which is then marked as expanded, so Airflow does not warn about it)."""
+        partial._expand_called = True
+        return cls(
+            operator_class=partial.operator_class, kwargs=partial.kwargs, params=partial.params,
+            outlets_given=bool(partial.kwargs.get("outlets")),
+        )
+
+    def expand(self, **mapped_kwargs: Any) -> MappedOperator:
+        self._expand_called = True  # a refused mapping is the error, not also a "never mapped" warning
+        check_mapped_destination(self.kwargs.get("destination"), mapped_kwargs)
+        self._prepare(mapped_kwargs)
+        return super().expand(**mapped_kwargs)
+
+    def expand_kwargs(self, kwargs: Any, *, strict: bool = True) -> MappedOperator:
+        self._expand_called = True
+        if isinstance(kwargs, Sequence) and all(isinstance(item, Mapping) for item in kwargs):
+            check_mapped_kwargs_destination(self.kwargs.get("destination"), kwargs)
+            names = {name for item in kwargs for name in item}
+            self._prepare({name: [item[name] for item in kwargs if name in item] for name in names})
+        else:
+            self._prepare(None)  # an XComArg: what each instance gets is known at run time
+        return super().expand_kwargs(kwargs, strict=strict)
+
+    def _prepare(self, mapped: Mapping[str, Any] | None) -> None:
+        """The schedule's check and the outlet; ``mapped`` holds each mapped argument's values, if known."""
+        destination = self.kwargs.get("destination")
+        if mapped is not None and "created_at" not in mapped:
+            dag = self.kwargs.get("dag")
+            check_scheduled_destination(destination, self.kwargs.get("created_at"), getattr(dag, "timetable", None))
+        mapped = mapped or {}
+        if not self.outlets_given:
+            asset = self._asset(destination, mapped.get("destination"))
+            if asset is not None:
+                self.kwargs["outlets"] = [asset]
+
+    @staticmethod
+    def _asset(destination: Any, mapped_destinations: Any) -> Any:
+        """The one Asset every instance writes into, if the DAG file shows it."""
+        if destination is not None:
+            return asset_of_destination(destination)
+        if not isinstance(mapped_destinations, Sequence) or isinstance(mapped_destinations, str):
+            return None
+        if not all(isinstance(item, str) for item in mapped_destinations):
+            return None
+        folders = {fixed_folder(item) for item in mapped_destinations}
+        return asset_of_folder(folders.pop()) if len(folders) == 1 else None

@@ -1,0 +1,107 @@
+"""What each written object holds, recorded beside it, so that no pull replaces another's object.
+
+An object at a destination holds the clues of one window of one account's pool stage, and says so
+in a record beside it (``.<name>.clue.json``, a hidden file that readers of a folder, Spark's and
+pyarrow's among them, skip). Before a pull sends its first request it reads that record: one of
+another window, account or stage, or an object with no record at all, refuses the pull. The check
+is made again when the finished object is about to be moved into place, and the record is written
+then, so of two pulls for one path that overlap in time, the one that finishes second is refused
+and the first one's object stays (only two finishing within the same instant can still race).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.exceptions import ClueValidationError
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
+RECORD_SUFFIX = ".clue.json"
+_HOW_TO_FIX = (
+    "give each window its own object with the {start}, {end}, {start_date}, {user_id} and {stage} placeholders "
+    "of destination"
+)
+
+
+@dataclass(frozen=True)
+class ObjectRecord:
+    """The clues an object holds: created in ``[start, end)`` (aware datetimes), of ``user_id``'s ``stage``."""
+
+    start: datetime
+    end: datetime
+    user_id: str
+    stage: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"created_at": [self.start.isoformat(), self.end.isoformat()], "user_id": self.user_id,
+                "stage": self.stage}
+
+    @classmethod
+    def from_json(cls, value: Any) -> ObjectRecord:
+        """Parse :meth:`as_json`'s form; ``ValueError`` if it is not that."""
+        try:
+            start, end = (datetime.fromisoformat(bound) for bound in value["created_at"])
+            user_id, stage = value["user_id"], value["stage"]
+        except (TypeError, KeyError, ValueError) as err:
+            raise ValueError(f"not a record of the clue provider ({type(err).__name__})") from None
+        if start.tzinfo is None or end.tzinfo is None or not isinstance(user_id, str) or not isinstance(stage, str):
+            raise ValueError("not a record of the clue provider")
+        return cls(start, end, user_id, stage)
+
+    def describe(self) -> str:
+        window = f"[{self.start.isoformat()}, {self.end.isoformat()})"
+        return f"created_at {window} of user {self.user_id} stage {self.stage!r}"
+
+
+def record_path(path: ObjectStoragePath) -> ObjectStoragePath:
+    """Where the record of the object at ``path`` lives: ``.<name>.clue.json`` beside it."""
+    return path.parent / f".{path.name}{RECORD_SUFFIX}"
+
+
+def check_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> None:
+    """Refuse ``path`` if it holds the clues of another window, account or stage, or of an unknown one.
+
+    :param uri: ``path`` as shown in messages.
+    :raises ClueValidationError: on ``destination``.
+    """
+    existing = _read_record(path, uri)
+    if existing is None and path.exists():
+        raise ClueValidationError(
+            "destination",
+            f"{uri} exists but has no record of the clues it holds ({record_path(path).name} is missing: "
+            "written by something else, or by airflow-provider-clue before 0.2), so it is not replaced; delete "
+            "it to let this run write it",
+        )
+    if existing is not None and existing != record:
+        raise ClueValidationError(
+            "destination",
+            f"{uri} is the object of {existing.describe()}, but this pull is {record.describe()}: two windows, "
+            f"accounts or stages would share one object, so it is not replaced; {_HOW_TO_FIX}",
+        )
+
+
+def record_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> None:
+    """Just before the finished object replaces ``path``: check again, then record what it holds."""
+    check_object(path, record, uri)
+    where = record_path(path)
+    if not where.exists():
+        where.write_text(json.dumps(record.as_json(), ensure_ascii=False), encoding="utf-8")
+
+
+def _read_record(path: ObjectStoragePath, uri: str) -> ObjectRecord | None:
+    where = record_path(path)
+    try:
+        text = where.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return ObjectRecord.from_json(json.loads(text))
+    except ValueError as err:
+        raise ClueValidationError(
+            "destination", f"the record {where.name} beside {uri} cannot be read ({err}); delete both to write it again"
+        ) from None
