@@ -14,7 +14,6 @@ from typing import Any
 
 from airflow_provider_clue.destinations import WINDOW_PLACEHOLDERS, is_templated, placeholders_in, plain_uri
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.schedule_grid import grid_of
 
 # Mapped arguments that change which clues an instance pulls, and the placeholders that tell them apart.
 _SHOWN_BY: dict[str, tuple[str, ...]] = {
@@ -112,6 +111,8 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
     """
     if destination is None or (created_at is not None and not _templated_value(created_at)):
         return
+    from airflow_provider_clue.schedule_grid import grid_of  # croniter: only for a scheduled destination
+
     grid = grid_of(timetable)
     if grid is None:
         return

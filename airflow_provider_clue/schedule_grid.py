@@ -7,6 +7,7 @@ Airflow itself depends on, in the schedule's time zone.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
@@ -57,7 +58,7 @@ class CronGrid:
         end = at if self._next(previous) == at else previous
         return self._prev(end), end
 
-    def starts_more_than_one_window_a_day(self, *, samples: int = 60) -> bool:
+    def starts_more_than_one_window_a_day(self, *, samples: int = 16) -> bool:
         zone = _tzinfo(self.zone)
         tick = datetime.now(timezone.utc)
         days = []
@@ -90,6 +91,7 @@ def _tzinfo(zone: tzinfo | str) -> tzinfo:
     return ZoneInfo(zone) if isinstance(zone, str) else zone
 
 
+@functools.lru_cache(maxsize=64)
 def _airflow_cron(expression: str, zone: tzinfo | str) -> Any:
     """Airflow core's cron stepping (``CronTriggerTimetable``), or ``None`` where core is absent."""
     try:
