@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Outcome
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Outcome, Watch
 from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
 from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError, ClueRateLimitError
 from airflow_provider_clue.filters import ClueFilters
@@ -60,28 +60,38 @@ class CustomerQuery:
 
 @dataclass
 class RequestCounts:
-    """Requests sent and retries made by one client (its threads update it under a lock)."""
+    """Requests sent and retries made by one client or one pull (their threads update it under a lock).
+
+    :param parent: counts that take every count of these too (a pull's client's).
+    """
 
     requests: int = 0
     retries: int = 0
     retried_errors: dict[str, int] = field(default_factory=dict)
+    parent: RequestCounts | None = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add_request(self) -> None:
         with self._lock:
             self.requests += 1
+        if self.parent is not None:
+            self.parent.add_request()
 
     def add_retry(self, error_name: str) -> None:
         with self._lock:
             self.retries += 1
             self.retried_errors[error_name] = self.retried_errors.get(error_name, 0) + 1
+        if self.parent is not None:
+            self.parent.add_retry(error_name)
 
 
 class ClueClient:
-    """Talks to the clue API for one connection; one pull's threads share it (and its session).
+    """Talks to the clue API for one connection; any number of threads and pulls may share it.
 
     At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, see
-    :class:`ConcurrencyLimit`), started no faster than ``settings.rate_limit`` per second.
+    :class:`ConcurrencyLimit`), started no faster than ``settings.rate_limit`` per second, over all
+    its pulls and calls together (they share one token). :attr:`counts` counts them all; each
+    pull's own are its :class:`PullClient`'s.
 
     :param settings: the connection's validated settings.
     :param logger: where retries are logged (never with the token or personal data).
@@ -150,14 +160,24 @@ class ClueClient:
             per_page=check_per_page(self.settings.per_page if per_page is None else per_page),
         )
 
-    def get_page(self, query: CustomerQuery, page: int) -> CluePage:
-        """Fetch one page of ``query``, retrying transient errors with the connection's policy."""
+    def get_page(
+        self, query: CustomerQuery, page: int, *, watch: Watch | None = None, counts: RequestCounts | None = None
+    ) -> CluePage:
+        """Fetch one page of ``query``, retrying transient errors with the connection's policy.
+
+        :param watch: the pull's hold on the concurrency limit; once it is stopped, no try is sent
+            (:class:`~airflow_provider_clue.concurrency_limit.Interrupted`).
+        :param counts: where the requests and retries are counted; :attr:`counts` by default (a
+            pull's counts have it as their parent).
+        """
         check_positive_int("page", page)
+        counts = self.counts if counts is None else counts
         return call_with_retries(
-            partial(self._send, query, page), self.retry_policy, sleep=self._sleep, on_retry=self._log_retry
+            partial(self._send, query, page, watch, counts), self.retry_policy, sleep=self._sleep,
+            on_retry=partial(self._log_retry, counts),
         )
 
-    def _send(self, query: CustomerQuery, page: int) -> CluePage:
+    def _send(self, query: CustomerQuery, page: int, watch: Watch | None, counts: RequestCounts) -> CluePage:
         """One try: build, send and parse the request for ``page``."""
         params: list[tuple[str, str]] = [("page", str(page)), ("per_page", str(query.per_page))]
         body: bytes | None = None
@@ -167,12 +187,12 @@ class ClueClient:
             json_body = query.filters.to_json_body()
             body = json.dumps(json_body, ensure_ascii=False).encode() if json_body else None
         context = RequestContext(path=query.path, page=page)
-        ticket = self.concurrency.acquire()
+        ticket = self.concurrency.acquire(watch)
         outcome: Outcome = "failed"
         retry_after = None
         try:
             self._rate_limiter.wait()
-            self.counts.add_request()
+            counts.add_request()
             response, content = self._get(query.path, params, body, context)
             header_retry_after = parse_retry_after(response.headers.get("Retry-After"))
             page_read = parse_response(response.status_code, content, context, retry_after=header_retry_after)
@@ -209,9 +229,39 @@ class ClueClient:
             )
         return response, content
 
-    def _log_retry(self, error: ClueAPIError, retry_number: int, delay: float) -> None:
+    def _log_retry(self, counts: RequestCounts, error: ClueAPIError, retry_number: int, delay: float) -> None:
         name = type(error).__name__
-        self.counts.add_retry(name)
+        counts.add_retry(name)
         self._log.warning(
             "Retry %d of %d in %.2fs after %s: %s", retry_number, self.retry_policy.max_retries, delay, name, error
         )
+
+
+class PullClient:
+    """A client as one pull uses it: the client's session and shared limits, with the pull's own
+    stop signal and request counts, so that one pull's end or retries touch no other pull.
+
+    :param client: the client to send with (its other pulls may run at the same time, in other threads).
+    """
+
+    def __init__(self, client: ClueClient) -> None:
+        self.counts = RequestCounts(parent=client.counts)
+        self._client = client
+        self._watch = Watch(client.concurrency.maximum)
+
+    @property
+    def lowest_concurrency(self) -> int:
+        """The lowest the client's concurrency limit went since :meth:`start`."""
+        return self._watch.lowest
+
+    def start(self) -> None:
+        """The pull begins: from now on, cuts of the client's concurrency limit lower :attr:`lowest_concurrency`."""
+        self._client.concurrency.watch(self._watch)
+
+    def stop(self) -> None:
+        """The pull is over: its requests waiting for a slot or out a ``Retry-After`` give up, no more are sent."""
+        self._client.concurrency.stop(self._watch)
+
+    def get_page(self, query: CustomerQuery, page: int) -> CluePage:
+        """:meth:`ClueClient.get_page` for this pull."""
+        return self._client.get_page(query, page, watch=self._watch, counts=self.counts)

@@ -1,4 +1,8 @@
-"""How many requests of one client may be in flight: lowered on 429, raised again after successes."""
+"""How many requests of one client may be in flight: lowered on 429, raised again after successes.
+
+The limit is shared by every pull of the client (they share its token, so a 429 concerns them
+all); each pull holds a :class:`Watch` of its own: its stop signal, and the lowest limit while it ran.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,15 @@ Outcome = Literal["success", "rate_limited", "failed"]
 
 
 class Interrupted(Exception):
-    """A request was not sent because its pull is over (see :meth:`ConcurrencyLimit.interrupt`)."""
+    """A request was not sent because its pull is over (see :meth:`ConcurrencyLimit.stop`)."""
+
+
+class Watch:
+    """One pull's hold on a shared :class:`ConcurrencyLimit`: its stop signal and the lowest limit it saw."""
+
+    def __init__(self, lowest: int) -> None:
+        self.lowest = lowest
+        self.stopped = False
 
 
 class ConcurrencyLimit:
@@ -28,7 +40,7 @@ class ConcurrencyLimit:
     started since the last cut, raises it by one, back up to ``maximum``. Other failures (5xx,
     timeouts) neither lower nor raise it.
 
-    :param maximum: the most requests in flight (the pull's ``max_concurrency``).
+    :param maximum: the most requests in flight (the client's ``max_concurrency``).
     :param logger: where changes of the limit are logged.
     :param max_pause: the longest a ``Retry-After`` pauses the other threads.
     :param recover_after: successes in a row that raise the limit by one.
@@ -46,7 +58,6 @@ class ConcurrencyLimit:
     ) -> None:
         self.maximum = maximum
         self.limit = maximum
-        self.lowest = maximum
         self._log = logger
         self._max_pause = max_pause
         self._recover_after = recover_after
@@ -56,17 +67,18 @@ class ConcurrencyLimit:
         self._generation = 0
         self._successes = 0
         self._paused_until = 0.0
-        self._interrupted = False
+        self._watches: set[Watch] = set()
 
-    def acquire(self) -> int:
+    def acquire(self, watch: Watch | None = None) -> int:
         """Wait for a free slot (and the end of any pause); returns a ticket for :meth:`release`.
 
-        :raises Interrupted: when :meth:`interrupt` was called and :meth:`resume` not yet.
+        :param watch: the pull asking, if any.
+        :raises Interrupted: when ``watch`` is stopped (see :meth:`stop`).
         """
         with self._condition:
             while True:
                 pause = self._paused_until - self._clock()
-                if self._interrupted:
+                if watch is not None and watch.stopped:
                     raise Interrupted("the pull is over")
                 if pause > 0:
                     self._condition.wait(pause)
@@ -86,17 +98,20 @@ class ConcurrencyLimit:
                 self._on_success()
             self._condition.notify_all()
 
-    def interrupt(self) -> None:
-        """Make waiting and future :meth:`acquire` calls raise :class:`Interrupted` (a pull is ending)."""
+    def watch(self, watch: Watch) -> None:
+        """Report cuts to ``watch`` from now on (a pull begins); its ``lowest`` starts at the current limit."""
         with self._condition:
-            self._interrupted = True
-            self._condition.notify_all()
+            watch.lowest = self.limit
+            watch.stopped = False
+            self._watches.add(watch)
 
-    def resume(self) -> None:
-        """Undo :meth:`interrupt`, and start watching the lowest limit afresh (a new pull)."""
+    def stop(self, watch: Watch) -> None:
+        """Stop ``watch`` (its pull is over): its waiting and future :meth:`acquire` calls raise
+        :class:`Interrupted`; other watches' requests go on."""
         with self._condition:
-            self._interrupted = False
-            self.lowest = self.limit
+            watch.stopped = True
+            self._watches.discard(watch)
+            self._condition.notify_all()
 
     def _on_rate_limited(self, ticket: int, retry_after: float | None) -> None:
         self._successes = 0
@@ -107,7 +122,8 @@ class ConcurrencyLimit:
             return
         self._generation += 1
         self.limit = max(1, self.limit // 2)
-        self.lowest = min(self.lowest, self.limit)
+        for watch in self._watches:
+            watch.lowest = min(watch.lowest, self.limit)
         self._log.warning(
             "Rate limited (HTTP 429): concurrency lowered to %d of %d%s", self.limit, self.maximum,
             f", pausing {retry_after:.1f}s as Retry-After asks" if retry_after else "",

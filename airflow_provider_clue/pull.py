@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+from airflow_provider_clue.client import PullClient
 from airflow_provider_clue.concurrent_fetch import fetch_ahead
 from airflow_provider_clue.exceptions import ClueBadRequestError, CluePagingError
 from airflow_provider_clue.paging import PageWalker, fetch_in_order
@@ -96,7 +97,7 @@ class _Slice:
     split_above: int
     first_page: CluePage | Future[CluePage] | None = None
 
-    def read_first_page(self, client: ClueClient) -> CluePage:
+    def read_first_page(self, client: PullClient) -> CluePage:
         if isinstance(self.first_page, Future):
             return self.first_page.result()
         return self.first_page or client.get_page(self.query, 1)
@@ -123,7 +124,8 @@ class _Pass:
 class Pull:
     """Read every record of ``query`` once (by ``id``), logging progress every ``progress_interval`` s.
 
-    :param client: the client to fetch pages with (its limits of concurrency and rate apply).
+    :param client: the client to fetch pages with (its limits of concurrency and rate apply, shared
+        with the client's other pulls; the stop signal and the counts of requests are the pull's own).
     :param query: the validated query.
     :param logger: where progress goes (counts only: never a record's content).
     :param max_records: stop after this many distinct records (no completeness check then).
@@ -144,7 +146,7 @@ class Pull:
         max_concurrency = client.concurrency.maximum
         self.stats = PullStats(max_concurrency=max_concurrency, lowest_concurrency=max_concurrency)
         self.max_records = max_records
-        self._client = client
+        self._client = PullClient(client)
         self._query = query
         self._log = logger
         self._max_concurrency = max_concurrency
@@ -163,7 +165,7 @@ class Pull:
         self._started = self._clock()
         self._next_report = self._started + self._progress_interval
         retries_before = self._client.counts.retries
-        self._client.concurrency.resume()
+        self._client.start()
         executor = ThreadPoolExecutor(self._max_concurrency, "clue-pull") if self._max_concurrency > 1 else None
         fetch_many = fetch_ahead(executor, self._max_concurrency) if executor else fetch_in_order
         pending = deque([_Slice(self._query, split_above=self._slice_records)])
@@ -184,10 +186,9 @@ class Pull:
                 self.stats.slices += 1
                 yield from self._read_slice(current.query, first_page, fetch_many, retries_before)
         finally:
+            self._client.stop()  # its threads waiting out a Retry-After give up; the client's other pulls go on
             if executor:
-                self._client.concurrency.interrupt()  # threads waiting out a Retry-After give up
                 executor.shutdown(wait=True, cancel_futures=True)
-                self._client.concurrency.resume()
         self.stats.seconds = self._clock() - self._started
         self._report("Pulled")
 
@@ -306,7 +307,7 @@ class Pull:
 
     def _after_page(self, retries_before: int) -> None:
         self.stats.retries = self._client.counts.retries - retries_before
-        self.stats.lowest_concurrency = self._client.concurrency.lowest  # reset by resume() when the pull began
+        self.stats.lowest_concurrency = self._client.lowest_concurrency
         self.stats.seconds = self._clock() - self._started
         if self._clock() >= self._next_report:
             self._report("Progress")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import threading
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +20,14 @@ from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import CluePagingError, ClueRateLimitError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.pull import Pull
+from tests.operator_support import point_clue_default_at
 
 if TYPE_CHECKING:
+    from airflow_provider_clue.pull import PullStats
     from airflow_provider_clue.testing import ClueEmulator
 
 OCTOBER = ("2026-10-01 00:00:00", "2026-10-31 23:59:59")
+OCTOBER_DAYS = [(f"2026-10-{day:02d} 00:00:00", f"2026-10-{day:02d} 23:59:59") for day in range(1, 29)]
 
 
 def client_for(emulator: ClueEmulator, **extra: Any) -> ClueClient:
@@ -44,7 +50,7 @@ def created_at_asked(emulator: ClueEmulator) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("max_concurrency", [1, 3, 8])
 def test_concurrency_changes_neither_the_records_nor_their_order(make_emulator, max_concurrency):
-    emulator = make_emulator(records=3000, max_per_page=50)
+    emulator = make_emulator(records=3000, max_per_page=50, shuffle_ties=False)  # the same order needs a stable one
     sequential, _ = pull(client_for(emulator), slice_records=400)
     emulator.clear_requests()
     ids, puller = pull(client_for(emulator, max_concurrency=max_concurrency), slice_records=400)
@@ -55,7 +61,7 @@ def test_concurrency_changes_neither_the_records_nor_their_order(make_emulator, 
 
 
 def test_slices_tile_the_window(make_emulator):
-    emulator = make_emulator(records=3000, max_per_page=50)
+    emulator = make_emulator(records=3000, max_per_page=50, shuffle_ties=False)  # no slice moves, none is re-read
     pull(client_for(emulator, max_concurrency=4), slice_records=1000)
     probe, *slices = created_at_asked(emulator)
     assert probe == OCTOBER
@@ -69,7 +75,8 @@ def test_slices_tile_the_window(make_emulator):
 
 
 def test_a_crowded_hour_is_split_again(make_emulator):
-    emulator = make_emulator(records=1000, max_per_page=50)
+    # Ties in one order: 1,500 in one second overflow pages of 50 even when split by every enum filter.
+    emulator = make_emulator(records=1000, max_per_page=50, shuffle_ties=False)
     emulator.insert(1500, created_at="2026-10-20 10:30:00")
     for minute in range(60):
         emulator.insert(10, created_at=f"2026-10-20 11:{minute:02d}:00")
@@ -121,6 +128,48 @@ def test_random_429s_still_give_the_exact_records(make_emulator):
     assert puller.stats.retries == sum(r.status == 429 for r in emulator.requests) > 0
 
 
+@pytest.mark.parametrize("rate_limit", [0.0, 0.1], ids=["no-429", "random-429s"])
+def test_one_hook_serves_concurrent_pulls_from_several_threads(make_emulator, monkeypatch, rate_limit):
+    emulator = make_emulator(records=3000, max_per_page=10, latency=0.01)
+    emulator.set_faults(rate_limit=rate_limit, retry_after="0")
+    point_clue_default_at(emulator, monkeypatch, max_retries=10)
+    hook = ClueHook()
+
+    def pull_day(day: tuple[str, str]) -> tuple[list[str], PullStats]:
+        puller = hook.pull(hook.query(filters={"created_at": list(day)}, per_page=10))
+        return [record["id"] for record in puller.records()], puller.stats
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(pull_day, OCTOBER_DAYS))
+    rate_limited = Counter(json.loads(r.body)["created_at"][0] for r in emulator.requests if r.status == 429)
+    assert (sum(rate_limited.values()) > 0) == (rate_limit > 0)
+    for (start, end), (ids, stats) in zip(OCTOBER_DAYS, results, strict=True):
+        assert len(ids) == len(set(ids)) and set(ids) == emulator.ids(created_at=(start, end))
+        assert stats.pages > 1 and stats.retries == rate_limited[start]  # its own retries, not another pull's
+        assert stats.lowest_concurrency == 4 if not rate_limit else 1 <= stats.lowest_concurrency <= 4
+
+
+def test_the_hook_builds_one_client_for_threads_that_touch_it_at_once(make_emulator, monkeypatch):
+    point_clue_default_at(make_emulator(records=10), monkeypatch)
+    hook = ClueHook()
+    read_connection = hook.get_connection
+
+    def slow_read(conn_id: str) -> Any:
+        time.sleep(0.05)  # a secrets backend or the API server answering
+        return read_connection(conn_id)
+
+    monkeypatch.setattr(hook, "get_connection", slow_read)
+    start = threading.Barrier(8)
+
+    def touch(_: int) -> tuple[object, object]:
+        start.wait()
+        return hook.settings, hook.client
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = list(pool.map(touch, range(8)))
+    assert len({id(settings) for settings, _ in seen}) == 1 and len({id(client) for _, client in seen}) == 1
+
+
 @pytest.mark.parametrize("bad", [0, -1, 33, 2.5, "4", True])
 def test_max_concurrency_argument_is_checked(bad):
     with pytest.raises(ClueValidationError, match="max_concurrency: expected an integer from 1 to 32"):
@@ -140,7 +189,7 @@ def test_the_operator_writes_the_same_file_at_any_concurrency(make_emulator, mon
     from airflow_provider_clue.operators.clue import ClueSearchOperator
     from tests.operator_support import execution_context, point_clue_default_at
 
-    emulator = make_emulator(records=25_000, max_per_page=100)
+    emulator = make_emulator(records=25_000, max_per_page=100, shuffle_ties=False)  # the same file needs one order
     point_clue_default_at(emulator, monkeypatch)
     destination = tmp_path / f"october-{max_concurrency}.jsonl"
     operator = ClueSearchOperator(

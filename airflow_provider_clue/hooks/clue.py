@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
@@ -29,7 +29,8 @@ class ClueHook(BaseHook):
     pages; transient errors (429, 5xx, dropped connections, non-JSON bodies) are retried with
     backoff, bounded by the connection's ``max_retries`` and ``max_retry_wait``. A pull fetches
     up to ``max_concurrency`` pages at once, fewer while the API answers 429, and sends no more
-    than the connection's ``rate_limit`` requests per second.
+    than the connection's ``rate_limit`` requests per second. One hook may serve several pulls at
+    once, from several threads: the limits then hold for all of them together.
 
     :param clue_conn_id: the ``clue`` connection: host is the base URL, password the API token,
         login the default ``user_id``; extras as listed in ``get_provider_info()``.
@@ -48,10 +49,28 @@ class ClueHook(BaseHook):
         super().__init__(**kwargs)
         self.clue_conn_id = clue_conn_id
         self.max_concurrency = None if max_concurrency is None else check_max_concurrency(max_concurrency)
+        self._lock = threading.RLock()  # cached_property has no lock since Python 3.12
+        self._settings: ClueConnectionSettings | None = None
+        self._client: ClueClient | None = None
 
-    @cached_property
+    @property
     def settings(self) -> ClueConnectionSettings:
-        """The connection's validated settings."""
+        """The connection's validated settings, read once (by whichever thread asks first)."""
+        with self._lock:
+            if self._settings is None:
+                self._settings = self._read_settings()
+            return self._settings
+
+    @property
+    def client(self) -> ClueClient:
+        """The HTTP client, built once; its session and limits serve every call and pull of this hook."""
+        with self._lock:
+            if self._client is None:
+                self._client = ClueClient(self.settings, logger=self.log)
+            return self._client
+
+    def _read_settings(self) -> ClueConnectionSettings:
+        """Read and check the connection; mask the token (as it is sent) and the hash secret in logs."""
         from airflow.sdk.log import mask_secret
 
         connection = self.get_connection(self.clue_conn_id)
@@ -63,11 +82,6 @@ class ClueHook(BaseHook):
         if self.max_concurrency is not None:
             settings = replace(settings, max_concurrency=self.max_concurrency)
         return settings
-
-    @cached_property
-    def client(self) -> ClueClient:
-        """The HTTP client; its session is reused for every call of this hook."""
-        return ClueClient(self.settings, logger=self.log)
 
     def query(
         self,

@@ -343,7 +343,7 @@ class FakeClient:
         self.counts = RequestCounts()
         self.concurrency = ConcurrencyLimit(1, logger=logging.getLogger("test"))
 
-    def get_page(self, query, page):
+    def get_page(self, query, page, *, watch, counts):
         return self.fetch(page)
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Interrupted
+from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Interrupted, Watch
 from airflow_provider_clue.rate_limiter import RateLimiter
 
 
@@ -89,7 +89,7 @@ def test_a_429_halves_the_limit_once_per_burst(caplog):
     for ticket in tickets[5:]:
         limit.release(ticket, "success")
     limit.release(limit.acquire(), "rate_limited")
-    assert limit.limit == 2 and limit.lowest == 2
+    assert limit.limit == 2
 
 
 def test_the_limit_recovers_one_step_per_run_of_successes(caplog):
@@ -174,23 +174,33 @@ def test_failures_and_old_tickets_do_not_raise_the_limit(caplog):
     assert limit.limit == 3
 
 
-def test_interrupt_wakes_threads_waiting_out_a_pause():
+def test_stopping_a_watch_wakes_only_its_own_threads_waiting_out_a_pause():
     limit = limit_of(4, None)
-    limit.release(limit.acquire(), "rate_limited", retry_after=3600)
-    errors = []
+    ending, going_on = Watch(4), Watch(4)
+    for watch in (ending, going_on):
+        limit.watch(watch)
+    limit.release(limit.acquire(going_on), "rate_limited", retry_after=0.5)
+    outcomes: dict[str, object] = {}
 
-    def wait():
+    def wait(name, watch):
         try:
-            limit.acquire()
+            limit.release(limit.acquire(watch), "success")
+            outcomes[name] = "sent"
         except Interrupted as err:
-            errors.append(err)
+            outcomes[name] = err
 
-    thread = threading.Thread(target=wait)
-    thread.start()
+    threads = [threading.Thread(target=wait, args=args, daemon=True)
+               for args in (("ending", ending), ("going on", going_on))]
+    for thread in threads:
+        thread.start()
     time.sleep(0.05)
-    limit.interrupt()
-    thread.join(timeout=2)
-    assert not thread.is_alive() and len(errors) == 1
+    limit.stop(ending)
+    threads[0].join(timeout=2)
+    assert isinstance(outcomes.get("ending"), Interrupted) and "going on" not in outcomes
+    threads[1].join(timeout=2)
+    assert outcomes["going on"] == "sent"
+    with pytest.raises(Interrupted):
+        limit.acquire(ending)
 
 
 def test_the_pause_is_capped_by_max_pause():
@@ -201,13 +211,21 @@ def test_the_pause_is_capped_by_max_pause():
     assert time.monotonic() - started < 1
 
 
-def test_resume_starts_a_new_watch_of_the_lowest_limit():
-    limit = limit_of(8, None)
-    limit.interrupt()
-    with pytest.raises(Interrupted):
-        limit.acquire()
-    limit.resume()
+def test_each_watch_sees_the_cuts_made_while_it_runs():
+    limit = limit_of(8, None, recover_after=1)
+    first, second, later = Watch(8), Watch(8), Watch(8)
+    limit.watch(first)
     limit.release(limit.acquire(), "rate_limited")
-    assert limit.lowest == 4
-    limit.resume()
-    assert limit.lowest == limit.limit == 4
+    limit.watch(second)
+    assert (first.lowest, second.lowest) == (4, 4)
+    for _ in range(4):
+        limit.release(limit.acquire(), "success")
+    limit.watch(later)  # starts after the recovery: the earlier cut is not its own
+    assert limit.limit == later.lowest == 8 and first.lowest == 4
+    limit.stop(first)
+    limit.release(limit.acquire(), "rate_limited")
+    assert (first.lowest, second.lowest, later.lowest) == (4, 4, 4)
+    limit.release(limit.acquire(), "rate_limited")
+    assert (first.lowest, second.lowest, later.lowest) == (4, 2, 2)
+    limit.watch(first)  # watched again: starts afresh, and may send again
+    assert first.lowest == 2 and not first.stopped
