@@ -92,15 +92,10 @@ class ClueHook(BaseHook):
         per_page: int | None = None,
     ) -> CustomerQuery:
         """Validate a query (no request is sent) and mask the phone and e-mail it filters on in logs."""
-        from urllib.parse import quote, quote_plus
-
-        from airflow.sdk.log import mask_secret
+        from airflow_provider_clue.log_masking import mask_personal_filters
 
         query = self.client.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
-        for value in (query.filters.phone, query.filters.email):
-            if value:
-                for form in {value, quote(value, safe=""), quote_plus(value)}:
-                    mask_secret(form)
+        mask_personal_filters(query.filters)
         return query
 
     def get_customer(
