@@ -6,13 +6,16 @@ import json
 from collections import Counter
 from typing import Any
 
-from airflow.sdk import Asset, ObjectStoragePath, dag, task
-from clue_output import DAILY_FOLDER, OUTPUT_CONN_ID
+from airflow.sdk import ObjectStoragePath, dag, task
+from clue_output import DAILY_DESTINATION, OUTPUT_CONN_ID
+
+from airflow_provider_clue.destinations import asset_of_destination
 
 CARRIERS = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
 
 
-@dag(schedule=[Asset(DAILY_FOLDER)], catchup=False, tags=["clue", "example"], doc_md=__doc__)
+# The Asset clue_daily_pull's destination declares (its folder, percent-encoded if not ASCII).
+@dag(schedule=[asset_of_destination(DAILY_DESTINATION)], catchup=False, tags=["clue", "example"], doc_md=__doc__)
 def clue_after_daily_pull() -> None:
     @task
     def count_by_carrier(*, triggering_asset_events: Any = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
-from clue_output import DAILY_FOLDER, OUTPUT_CONN_ID
+from clue_output import DAILY_DESTINATION, OUTPUT_CONN_ID
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 
@@ -29,7 +29,7 @@ def clue_daily_pull() -> None:
     pull = ClueSearchOperator(
         task_id="pull_clues",
         clue_conn_id="clue_default",
-        destination=DAILY_FOLDER + "/{start_date}.jsonl",
+        destination=DAILY_DESTINATION,
         destination_conn_id=OUTPUT_CONN_ID,
     )
 
