@@ -75,7 +75,7 @@ def test_slices_tile_the_window(make_emulator):
 
 
 def test_a_crowded_hour_is_split_again(make_emulator):
-    # Ties in one order: 1,500 in one second overflow pages of 50 even when split by every enum filter.
+    # Ties in one order: shuffled, 1,500 in one second overflow pages of 50 even split by every enum filter.
     emulator = make_emulator(records=1000, max_per_page=50, shuffle_ties=False)
     emulator.insert(1500, created_at="2026-10-20 10:30:00")
     for minute in range(60):
@@ -130,7 +130,9 @@ def test_random_429s_still_give_the_exact_records(make_emulator):
 
 @pytest.mark.parametrize("rate_limit", [0.0, 0.1], ids=["no-429", "random-429s"])
 def test_one_hook_serves_concurrent_pulls_from_several_threads(make_emulator, monkeypatch, rate_limit):
-    emulator = make_emulator(records=3000, max_per_page=10, latency=0.01)
+    # Ties in one order: shuffled, a bulk import of hundreds in one second overflows pages of 10 even
+    # split by every enum filter (tests/test_bulk_imports.py covers shuffled ties).
+    emulator = make_emulator(records=3000, max_per_page=10, latency=0.01, shuffle_ties=False)
     emulator.set_faults(rate_limit=rate_limit, retry_after="0")
     point_clue_default_at(emulator, monkeypatch, max_retries=10)
     hook = ClueHook()

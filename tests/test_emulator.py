@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -124,8 +125,11 @@ def wait_for_log(emulator: ClueEmulator, count: int) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def shared() -> Iterator[ClueEmulator]:
-    """1,000 records of seed 0 over October 2026 (Asia/Shanghai); tests must not change it."""
-    with ClueEmulator(records=1000, seed=0) as emulator:
+    """1,000 records of seed 0 over October 2026 (Asia/Shanghai); tests must not change it.
+
+    Ties keep one order: these tests compare the order of separate requests.
+    """
+    with ClueEmulator(records=1000, seed=0, shuffle_ties=False) as emulator:
         yield emulator
 
 
@@ -193,6 +197,33 @@ def test_midnight_records_exist_in_the_default_pool(everything: list[dict[str, A
     assert "2026-10-15 00:00:00" in stamps
     assert "2026-10-14 23:59:59" in stamps
     assert all("2026-10-01 00:00:00" <= stamp < "2026-11-01 00:00:00" for stamp in stamps)
+
+
+def test_default_arrivals_follow_the_working_day(make_emulator: EmulatorFactory) -> None:
+    records = make_emulator(records=20_000).records()
+    by_hour = Counter(int(record["created_at"][11:13]) for record in records)
+    office = sum(by_hour[hour] for hour in (9, 10, 11, 14, 15, 16)) / 6
+    night = sum(by_hour[hour] for hour in range(1, 6)) / 5
+    assert office > 10 * night > 0
+    by_day = Counter(record["created_at"][:10] for record in records)
+    assert by_day["2026-10-07"] > 2 * by_day["2026-10-10"]  # a Wednesday and a Saturday
+
+
+def test_default_data_has_bulk_imports_of_hundreds_in_one_second(make_emulator: EmulatorFactory) -> None:
+    small = Counter(record["created_at"] for record in make_emulator(records=1000).records())
+    assert max(small.values()) >= 100
+    large = Counter(record["created_at"] for record in make_emulator(records=20_000).records())
+    bulk = [count for count in large.values() if count >= 100]
+    assert len(bulk) >= 5 and max(bulk) < 520  # an import, and maybe a clue arriving in the same second
+    assert sum(bulk) < 0.3 * 20_000  # most clues still arrive one by one
+    again = Counter(record["created_at"] for record in make_emulator(records=20_000).records())
+    other = Counter(record["created_at"] for record in make_emulator(records=20_000, seed=1).records())
+    assert again == large != other
+
+
+def test_small_pools_have_no_bulk_imports(make_emulator: EmulatorFactory) -> None:
+    per_second = Counter(record["created_at"] for record in make_emulator(records=400).records())
+    assert max(per_second.values()) < 10
 
 
 def test_each_user_has_its_own_pool(make_emulator: EmulatorFactory) -> None:
@@ -703,6 +734,39 @@ def test_shuffled_ties_change_order_within_a_second_only(make_emulator: Emulator
     assert all(order[0] == newest for order in orders)
 
 
+@pytest.mark.parametrize(("setting", "shuffled"), [("1", True), ("0", False), ("", False)])
+def test_an_environment_variable_sets_the_default_of_shuffle_ties(
+    make_emulator: EmulatorFactory, monkeypatch: pytest.MonkeyPatch, setting: str, shuffled: bool
+) -> None:
+    monkeypatch.setenv("CLUE_EMULATOR_SHUFFLE_TIES", setting)
+
+    def orders(**kwargs: Any) -> int:
+        emulator = make_emulator(records=0, **kwargs)
+        emulator.insert(30, created_at="2026-10-05 12:00:00")
+        return len({tuple(ids_of(page_of(emulator, {"per_page": 30})["data"])) for _ in range(5)})
+
+    assert (orders() > 1) is shuffled
+    assert orders(shuffle_ties=True) > 1 and orders(shuffle_ties=False) == 1
+
+
+def test_an_unknown_shuffle_ties_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUE_EMULATOR_SHUFFLE_TIES", "sometimes")
+    with pytest.raises(ValueError, match="CLUE_EMULATOR_SHUFFLE_TIES must be 1 or 0, got 'sometimes'"):
+        ClueEmulator()
+
+
+def test_laravel_dates_are_sent_in_utc_and_filters_stay_local(make_emulator: EmulatorFactory) -> None:
+    plain = make_emulator(records=300)
+    laravel = make_emulator(records=300, laravel_dates=True)
+    window = {"created_at": ["2026-10-15 00:00:00", "2026-10-15 00:00:00"]}
+    assert [r["created_at"] for r in page_of(laravel, body=window)["data"]] == ["2026-10-14T16:00:00.000000Z"]
+    for local, utc in zip(fetch_all(plain), fetch_all(laravel), strict=True):
+        assert utc["id"] == local["id"]
+        for name in ("created_at", "updated_at"):
+            moment = datetime.strptime(local[name], "%Y-%m-%d %H:%M:%S") - timedelta(hours=8)
+            assert utc[name] == moment.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
 def test_dropped_request_bodies_lose_the_filters(make_emulator: EmulatorFactory) -> None:
     emulator = make_emulator(records=50, drop_request_bodies=True)
     assert page_of(emulator, body={"sex": [1]})["meta"]["total"] == 50
@@ -828,7 +892,7 @@ def test_inserted_record_appears_first_and_delete_removes_it(make_emulator: Emul
 
 
 def test_insert_several_at_one_time_newest_last_inserted_first(make_emulator: EmulatorFactory) -> None:
-    emulator = make_emulator(records=50, **PAST)
+    emulator = make_emulator(records=50, shuffle_ties=False, **PAST)
     inserted = emulator.insert(3, created_at="2020-03-01 08:00:00")
     assert len({record["id"] for record in inserted}) == 3
     data = page_of(emulator)["data"]
@@ -1015,6 +1079,15 @@ def test_command_line_serves_and_stops_on_sigterm() -> None:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_command_line_switches_for_ties_and_dates() -> None:
+    from airflow_provider_clue.testing.__main__ import build_parser
+
+    assert build_parser().parse_args([]).shuffle_ties is None  # the environment's default
+    switched = build_parser().parse_args(["--shuffle-ties", "--laravel-dates"])
+    assert switched.shuffle_ties is True and switched.laravel_dates is True
+    assert build_parser().parse_args(["--no-shuffle-ties"]).shuffle_ties is False
 
 
 def test_command_line_rejects_bad_settings() -> None:

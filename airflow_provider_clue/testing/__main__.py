@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument(f"--{kind.replace('_', '-')}-rate", type=float, default=0.0, dest=kind,
                             help=f"probability of a {kind} fault per request")
     parser.add_argument("--retry-after", default="1", help="Retry-After header of injected 429s (default 1)")
+    parser.add_argument("--shuffle-ties", action=argparse.BooleanOptionalAction, default=None,
+                        help="order records of the same second differently on every request "
+                             "(default: on when CLUE_EMULATOR_SHUFFLE_TIES=1)")
+    parser.add_argument("--laravel-dates", action="store_true",
+                        help="send created_at and updated_at as Laravel's default does: ISO 8601 in UTC")
     return parser
 
 
@@ -57,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             records=args.records, seed=args.seed, token=args.token,
             user_ids=args.user_ids or (DEFAULT_USER_ID,), stages=args.stages or ("clue",),
             start=args.start, end=args.end, timezone=args.timezone, max_per_page=args.max_per_page,
-            latency=args.latency, faults=faults, host=args.host, port=args.port,
+            latency=args.latency, faults=faults, shuffle_ties=args.shuffle_ties, laravel_dates=args.laravel_dates,
+            host=args.host, port=args.port,
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +22,16 @@ DEFAULT_TOKEN = "emulator-token"
 DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
 DEFAULT_START = "2026-10-01 00:00:00"
 DEFAULT_END = "2026-11-01 00:00:00"
+SHUFFLE_TIES_VARIABLE = "CLUE_EMULATOR_SHUFFLE_TIES"
 PageListener = Callable[[str, str, int], None]
+
+
+def shuffle_ties_default() -> bool:
+    """The default of ``shuffle_ties``: on when :data:`SHUFFLE_TIES_VARIABLE` is ``1`` (for a whole test run)."""
+    setting = os.environ.get(SHUFFLE_TIES_VARIABLE, "").strip()
+    if setting not in ("", "0", "1"):
+        raise ValueError(f"{SHUFFLE_TIES_VARIABLE} must be 1 or 0, got {setting!r}")
+    return setting == "1"
 
 
 class ClueEmulator:
@@ -36,7 +46,9 @@ class ClueEmulator:
             os.environ.update(emulator.airflow_env())
             ...
 
-    :param records: records generated in each pool, spread over ``[start, end)``.
+    :param records: records generated in each pool over ``[start, end)``: busier in working hours,
+        quiet at night, a fifth of them (in pools of 500 or more) in bulk imports of 100 to 500
+        records within one second (see :func:`~airflow_provider_clue.testing.arrivals.arrival_times`).
     :param seed: makes the records reproducible.
     :param token: the bearer token the server accepts.
     :param user_ids: the accounts that exist; each gets its own pool per stage.
@@ -47,8 +59,12 @@ class ClueEmulator:
     :param latency: seconds each API request waits before it is answered.
     :param faults: random fault rates (see :class:`FaultRates`).
     :param shuffle_ties: order records created in the same second differently on every request,
-        as a database sorting on ``created_at`` alone may.
+        as a database sorting on ``created_at`` alone may; by default on only when the environment
+        variable ``CLUE_EMULATOR_SHUFFLE_TIES`` is ``1``.
     :param drop_request_bodies: ignore request bodies, as a proxy that drops GET bodies would.
+    :param laravel_dates: send ``created_at`` and ``updated_at`` as Laravel serialises dates by
+        default, ISO 8601 in UTC (``2026-10-04T04:00:00.000000Z``); filters still take
+        ``YYYY-MM-DD HH:MM:SS`` in ``timezone``.
     :param port: 0 picks a free port.
     :param tls_cert: ``(certificate file, key file)``: serve HTTPS with them (to test TLS checks).
     """
@@ -67,8 +83,9 @@ class ClueEmulator:
         max_per_page: int = 100,
         latency: float = 0.0,
         faults: FaultRates | None = None,
-        shuffle_ties: bool = False,
+        shuffle_ties: bool | None = None,
         drop_request_bodies: bool = False,
+        laravel_dates: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         tls_cert: tuple[str, str] | None = None,
@@ -84,7 +101,10 @@ class ClueEmulator:
         self.max_per_page = max_per_page
         self.latency = latency
         self.drop_request_bodies = drop_request_bodies
+        self.laravel_dates = laravel_dates
         self.faults = FaultPlan(rates=faults or FaultRates(), seed=seed)
+        if shuffle_ties is None:
+            shuffle_ties = shuffle_ties_default()
         zone = load_zone(timezone)
         first, last = (int(parse_api_time(text, zone).timestamp()) for text in (start, end))
         if first >= last:

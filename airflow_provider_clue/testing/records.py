@@ -10,10 +10,10 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api_time import API_TIME_FORMAT, parse_api_time
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -30,6 +30,8 @@ _PREFIXES = {
     2: (130, 131, 132, 145, 155, 156, 166, 175, 176, 185, 186),
     3: (134, 135, 136, 137, 138, 139, 147, 150, 151, 152, 157, 158, 159, 178, 182, 183, 184, 187, 188, 198),
 }
+# How Laravel serialises a date by default (Carbon's toJSON): ISO 8601 in UTC, with microseconds.
+LARAVEL_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 COMPONENT_TEMPLATE = {
     "意向产品": ("6f1c2a9e-3b1d-4c55-9a1e-2d7f8b9c0a11", ("AI外呼", "智能客服", "短信营销", "企业微信")),
     "客户来源": ("9b4e7d21-5c3a-4f88-b2d6-7e1f0a3c5d22", ("百度推广", "抖音", "展会", "转介绍", "官网")),
@@ -85,25 +87,15 @@ class RecordFactory:
         }
 
 
-def spread_creation_times(count: int, start: int, end: int, zone: ZoneInfo, seed: int) -> list[int]:
-    """``count`` creation times (Unix seconds) in ``[start, end)``, sorted.
-
-    Times are spread evenly with jitter; when there are enough records, each local midnight in the
-    range gets one record exactly on it and one a second before, to test window edges.
-    """
-    if count <= 0:
-        return []
-    rng = random.Random(seed)
-    span = max(1, end - start)
-    step = span / count
-    times = [start + int(i * step + rng.random() * step) for i in range(count)]
-    boundaries = []
-    day = datetime.fromtimestamp(start, zone).replace(hour=0, minute=0, second=0) + timedelta(days=1)
-    while day.timestamp() < end:
-        boundaries += [int(day.timestamp()), int(day.timestamp()) - 1]
-        day = (day + timedelta(days=1, hours=2)).replace(hour=0)
-    if len(boundaries) * 4 <= count:
-        for index, moment in enumerate(boundaries):
-            times[(index * count) // len(boundaries)] = moment
-    times.sort()
-    return times
+def with_laravel_dates(record: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    """``record`` with ``created_at`` and ``updated_at`` (wall clock in ``zone``) as Laravel's default sends them."""
+    dates = {}
+    for name in ("created_at", "updated_at"):
+        value = record.get(name)
+        try:
+            moment = parse_api_time(value, zone) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is not None:  # else a value a test inserted, sent as it is
+            dates[name] = moment.astimezone(timezone.utc).strftime(LARAVEL_DATE_FORMAT)
+    return {**record, **dates}

@@ -17,11 +17,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
-from airflow_provider_clue.testing.records import RecordFactory, spread_creation_times
+from airflow_provider_clue.testing.arrivals import arrival_times
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
     from zoneinfo import ZoneInfo
+
+    from airflow_provider_clue.testing.records import RecordFactory
 
 # Built records kept for pages asked again (a pull re-reads, a benchmark repeats): ~1 KiB each.
 RECORD_CACHE_SIZE = 100_000
@@ -81,7 +83,7 @@ class RecordPool:
         self._generated = lru_cache(maxsize=RECORD_CACHE_SIZE)(factory.record)
         self._tie_shuffler = random.Random(factory.seed) if shuffle_ties else None
         self._lock = threading.RLock()
-        times = spread_creation_times(count, start, end, factory.zone, factory.seed)
+        times = arrival_times(count, start, end, factory.zone, factory.seed)
         self._created = array("q", times)
         self._keys = array("q", ((epoch << _SEQ_BITS) | seq for seq, epoch in enumerate(times)))
         self._extra: dict[int, Record] = {}
