@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +13,11 @@ API_TIME_PATTERN = "YYYY-MM-DD HH:MM:SS"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 Rounding = Literal["floor", "ceil"]
+_API_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.ASCII)
+# ISO 8601 with an offset, as Laravel serialises dates by default (``2026-10-04T04:00:00.000000Z``).
+_ISO_WITH_OFFSET = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|z|[+-]\d{2}:?\d{2})", re.ASCII
+)
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -30,6 +37,45 @@ def parse_api_time(text: str, zone: ZoneInfo) -> datetime:
     except ValueError as err:
         raise ValueError(f"expected {API_TIME_PATTERN}, got {text!r}") from err
     return naive.replace(tzinfo=zone)
+
+
+def parse_record_time(text: object, zone: ZoneInfo) -> datetime:
+    """Parse a record's ``created_at``/``updated_at`` as an aware time; ``ValueError`` otherwise.
+
+    Either the API's ``YYYY-MM-DD HH:MM:SS``, wall-clock time in ``zone``, or ISO 8601 with ``Z``
+    or an offset (Laravel's default serialisation, ``2026-10-04T04:00:00.000000Z``), whose
+    fraction of a second is dropped, as the API's one-second resolution does.
+    """
+    if isinstance(text, str):
+        if _API_TIME.fullmatch(text):
+            return datetime.fromisoformat(text).replace(tzinfo=zone)
+        if match := _ISO_WITH_OFFSET.fullmatch(text):
+            date, clock, offset = match.groups()
+            return datetime.fromisoformat(f"{date}T{clock}{'+00:00' if offset in ('Z', 'z') else offset}")
+    raise ValueError(f"expected {API_TIME_PATTERN} or ISO 8601 with an offset, got {text!r}")
+
+
+class CreatedWindow:
+    """A query's inclusive ``created_at`` bounds (the API's strings in ``zone``), to test records against.
+
+    :param bounds: ``(first, last)``, both ``YYYY-MM-DD HH:MM:SS``.
+    :param zone: the connection's zone.
+    """
+
+    def __init__(self, bounds: tuple[str, str], zone: ZoneInfo) -> None:
+        self.bounds = bounds
+        self._zone = zone
+
+    def __contains__(self, created: object) -> bool:
+        """Whether a record's ``created_at`` lies inside; ``ValueError`` if it is not a time."""
+        if isinstance(created, str) and _API_TIME.fullmatch(created) and self.bounds[0] <= created <= self.bounds[1]:
+            return True  # the API's own strings compare as their wall-clock times do: the usual case, made fast
+        first, last = self._instants
+        return first <= parse_record_time(created, self._zone) <= last
+
+    @cached_property
+    def _instants(self) -> tuple[datetime, datetime]:
+        return parse_api_time(self.bounds[0], self._zone), parse_api_time(self.bounds[1], self._zone)
 
 
 def format_api_time(moment: datetime, zone: ZoneInfo, *, rounding: Rounding) -> str:

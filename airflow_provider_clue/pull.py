@@ -16,13 +16,20 @@ Otherwise the slice is read again as consecutive slices of about half a page eac
 skewed data gives some of several pages, read by the rules below), most answered by a single
 request and so one consistent snapshot: every record present throughout is read, and records
 already yielded are not yielded again. A slice that cannot be split (one
-second holds more than a page) is read again in page order instead, a *pass* at a time, until a
-pass is complete: its ``meta.total`` never fell and it saw at least as many distinct records as
-the total it started with (an added record only pushes others onto pages not yet read), or every
-total is the same and the records read over all passes reach it; after :data:`MAX_PASSES` the
-pull fails with :class:`CluePagingError` rather than return a short result. No count can reveal
-an insert and a delete landing together between two page reads of a first pass; a closed past
-window (no inserts) is immune to that.
+second holds more than a page, or there is no ``created_at``) is read again in page order instead,
+a *pass* at a time, until a pass is complete: its ``meta.total`` never fell and it saw at least as
+many distinct records as the total it started with (an added record only pushes others onto pages
+not yet read), or every total is the same and the records read over all passes reach it; after
+:data:`MAX_PASSES` the pull fails with :class:`CluePagingError` rather than return a short result.
+No count can reveal an insert and a delete landing together between two page reads of a first
+pass; a closed past window (no inserts) is immune to that.
+
+**A crowded second** (a bulk import) whose pass in page order is not complete either, as when the
+API lists a second's records in another order on every request, is split by the enum filters
+instead (:mod:`~airflow_provider_clue.enum_split`), one dimension at a time while a part holds more
+than a page, so that each part is one request; the parts' ``meta.total`` values must add up to the
+second's (read again up to :data:`MAX_PASSES` times, then :class:`CluePagingError`). A part with
+every enum filter fixed that still holds more than a page is read in passes.
 """
 
 from __future__ import annotations
@@ -35,23 +42,32 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+from airflow_provider_clue.api_time import API_TIME_PATTERN, CreatedWindow
 from airflow_provider_clue.client import PullClient
 from airflow_provider_clue.concurrent_fetch import fetch_ahead
-from airflow_provider_clue.exceptions import ClueBadRequestError, CluePagingError
+from airflow_provider_clue.enum_split import enum_split, fixed_codes
+from airflow_provider_clue.exceptions import ClueBadRequestError, ClueMalformedResponseError, CluePagingError
 from airflow_provider_clue.paging import PageWalker, fetch_in_order
-from airflow_provider_clue.redaction import redact_personal_data
+from airflow_provider_clue.redaction import redacted_repr
 from airflow_provider_clue.window_slices import seconds_in, split_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from airflow_provider_clue.client import ClueClient, CustomerQuery, WarningLogger
+    from airflow_provider_clue.enum_split import EnumSplit
     from airflow_provider_clue.envelope import CluePage, Record
     from airflow_provider_clue.paging import PageMapper
 
 PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3
 SLICE_RECORDS = 10_000
+_MOVING = "records kept moving between pages while they were read (try again, or pull a smaller window)"
+_CROWDED_SECOND = (
+    "one second holds more records than a page ({total} > {page_size}) with every enum filter it can be split by "
+    "fixed, and they moved between pages while they were read (the API may list a second's records in another "
+    "order on every request): ask for larger pages (per_page) if the server allows them"
+)
 
 
 @dataclass
@@ -148,6 +164,7 @@ class Pull:
         self.max_records = max_records
         self._client = PullClient(client)
         self._query = query
+        self._zone = client.settings.zone
         self._log = logger
         self._max_concurrency = max_concurrency
         self._slice_records = slice_records
@@ -237,8 +254,8 @@ class Pull:
                 current.saw_total(page.meta.total)
                 if not totals or totals[-1] != page.meta.total:
                     totals.append(page.meta.total)
+                self._check_window(query, page)
                 for record in page.records:
-                    self._check_window(query, record)
                     if self._is_new(record, seen, current):
                         yield record
                         if self._reached_max_records():
@@ -261,16 +278,22 @@ class Pull:
                 yield from self._read_parts(query, parts, retries_before, seen)
                 self._note_total_changes(query, totals)
                 return
+            crowded = _is_crowded_second(query, totals[-1], page_size)
+            split = enum_split(query.filters) if crowded and in_order else None
+            if split is not None:
+                yield from self._read_split(query, split, totals[-1], retries_before, seen)
+                self._note_total_changes(query, totals)
+                return
             if passes >= MAX_PASSES:
                 raise CluePagingError(
-                    f"incomplete pull: {len(seen)} distinct records of {_shown(query)} read in {passes} "
-                    f"passes, but meta.total went {' -> '.join(map(str, totals))}; records kept moving between pages "
-                    "while they were read (try again, or pull a smaller window)",
+                    f"incomplete pull: {len(read_here)} distinct records of {_shown(query)} read in {passes} "
+                    f"passes, but meta.total went {' -> '.join(map(str, totals))}; "
+                    + (_CROWDED_SECOND.format(total=totals[-1], page_size=page_size) if crowded else _MOVING),
                     path=query.path,
                 )
             self._log.warning(
                 "Pass %d of %s was not complete (totals %s, %d distinct records): reading it again",
-                passes, _shown(query), " -> ".join(map(str, totals)), len(seen),
+                passes, _shown(query), " -> ".join(map(str, totals)), len(read_here),
             )
 
     def _read_parts(
@@ -284,6 +307,42 @@ class Pull:
             yield from self._read_slice(part, self._client.get_page(part, 1), fetch_in_order, retries_before, seen)
             if self._reached_max_records():
                 return
+
+    def _read_split(
+        self, query: CustomerQuery, split: EnumSplit, total: int, retries_before: int, seen: set[str | int]
+    ) -> Iterator[Record]:
+        """Read a crowded second again as the parts of ``split``, until their totals add up to its ``total``.
+
+        A part of at most one page is one request, so one consistent snapshot; a larger one is split
+        again by the next open dimension, or read in passes when every one is fixed.
+        """
+        for attempt in range(1, MAX_PASSES + 1):
+            totals = []
+            for filters in split.parts:
+                part = replace(query, filters=filters)
+                first_page = self._client.get_page(part, 1)
+                totals.append(first_page.meta.total)
+                self.stats.slices += 1
+                nested = enum_split(filters) if first_page.meta.total > first_page.meta.per_page else None
+                if nested is None:
+                    yield from self._read_slice(part, first_page, fetch_in_order, retries_before, seen)
+                else:
+                    self.stats.pages += 1
+                    yield from self._read_split(part, nested, first_page.meta.total, retries_before, seen)
+                if self._reached_max_records():
+                    return
+            problem = split.shortfall(totals, total)
+            if problem is None:
+                self._log.info(
+                    "%s holds %d records, more than a page, that did not add up when paged: read as %d parts by %s "
+                    "(%s)", _shown(query), total, len(totals), split.dimension, " + ".join(map(str, totals)),
+                )
+                return
+            if attempt == MAX_PASSES:
+                raise CluePagingError(f"incomplete pull of {_shown(query)}: {problem}", path=query.path)
+            self._log.warning("%s: %s; reading the parts again", _shown(query), problem)
+            total = self._client.get_page(replace(query, per_page=1), 1).meta.total
+            self.stats.pages += 1
 
     def _note_total_changes(self, query: CustomerQuery, totals: list[int]) -> None:
         if len(totals) == 1:
@@ -316,19 +375,32 @@ class Pull:
     def _reached_max_records(self) -> bool:
         return self.max_records is not None and self.stats.records >= self.max_records
 
-    def _check_window(self, query: CustomerQuery, record: Record) -> None:
-        """A record outside the ``created_at`` asked for means the server never saw the filters."""
-        bounds = query.filters.created_at
-        created = record.get("created_at")
-        if bounds is None or not isinstance(created, str) or bounds[0] <= created <= bounds[1]:
+    def _check_window(self, query: CustomerQuery, page: CluePage) -> None:
+        """A record outside the ``created_at`` asked for means the server never saw the filters.
+
+        Records' times are compared as instants: the API's wall-clock strings or ISO 8601 with an offset.
+        """
+        if query.filters.created_at is None:
             return
-        raise ClueBadRequestError(
-            f"the API returned a record created at {redact_personal_data(created[:40])}, "
-            f"outside the created_at [{bounds[0]}, {bounds[1]}] "
-            "that was asked for: the filters did not reach it (a proxy may drop GET bodies); set the "
-            "connection extra filters_in to 'query'",
-            path=query.path,
-        )
+        window = CreatedWindow(query.filters.created_at, self._zone)
+        for record in page.records:
+            created = record.get("created_at")
+            try:
+                if created in window:
+                    continue
+            except ValueError:
+                raise ClueMalformedResponseError(
+                    f"created_at of a record is not a time: {redacted_repr(created, limit=60)}; expected "
+                    f"{API_TIME_PATTERN} in the connection's zone or ISO 8601 with an offset",
+                    path=query.path, page=page.meta.current_page,
+                ) from None
+            raise ClueBadRequestError(
+                f"the API returned a record created at {redacted_repr(created, limit=60)}, "
+                f"outside the created_at [{window.bounds[0]}, {window.bounds[1]}] "
+                "that was asked for: the filters did not reach it (a proxy may drop GET bodies); set the "
+                "connection extra filters_in to 'query'",
+                path=query.path, page=page.meta.current_page,
+            )
 
     def _report(self, what: str) -> None:
         stats = self.stats
@@ -360,6 +432,14 @@ def _one_page_parts(query: CustomerQuery, total: int, page_size: int) -> int:
     return min(math.ceil(total / max(1, page_size // 2)), seconds_in(bounds))
 
 
+def _is_crowded_second(query: CustomerQuery, total: int, page_size: int) -> bool:
+    """Whether ``query`` is one second holding more than a page (which time cannot split)."""
+    bounds = query.filters.created_at
+    return bounds is not None and total > page_size and seconds_in(bounds) == 1
+
+
 def _shown(query: CustomerQuery) -> str:
     bounds = query.filters.created_at
-    return f"created_at [{bounds[0]}, {bounds[1]}]" if bounds else "the query (no created_at)"
+    shown = f"created_at [{bounds[0]}, {bounds[1]}]" if bounds else "the query (no created_at)"
+    fixed = fixed_codes(query.filters)
+    return f"{shown}, {fixed}" if fixed else shown

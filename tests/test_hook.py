@@ -451,6 +451,40 @@ def test_filters_lost_on_the_way_are_detected(make_emulator, monkeypatch):
     assert {r["id"] for r in by_query} == emulator.ids(created_at=tuple(window["created_at"]))
 
 
+def test_records_dated_as_laravel_serialises_them_are_checked_as_instants(make_emulator, monkeypatch):
+    emulator = make_emulator(records=3000, token=TOKEN, laravel_dates=True)
+    window = ("2026-10-05 00:00:00", "2026-10-05 23:59:59")
+    emulator.insert(created_at="2026-10-05 00:00:00")
+    records = list(hook_for(emulator, monkeypatch).iter_customers(filters={"created_at": list(window)}))
+    assert len(records) == len({r["id"] for r in records}) and {r["id"] for r in records} == emulator.ids(
+        created_at=window
+    )
+    assert min(r["created_at"] for r in records) == "2026-10-04T16:00:00.000000Z"  # local midnight, in UTC
+
+
+@pytest.mark.parametrize(
+    ("created_at", "shown"),
+    [
+        ("2026-10-05T12:00:00", "'2026-10-05T12:00:00'"),  # ISO 8601 without an offset: which zone?
+        ("13800138000", "'[redacted]'"),
+        (None, "None"),
+        ("x" * 500, "'xxxx"),
+    ],
+)
+def test_a_created_at_that_is_not_a_time_is_reported_as_such(make_emulator, monkeypatch, created_at, shown):
+    emulator = make_emulator(records=0, token=TOKEN)
+    record = {"id": "4d2e14b2-0001", "phone": "13800138000", "created_at": created_at}
+    meta = {"has_pages": False, "total": 1, "last_page": 1, "current_page": 1, "per_page": 100}
+    emulator.respond_next(200, json.dumps({"code": 200, "status": "success", "message": "ok", "meta": meta,
+                                           "data": [record]}), times=5)
+    window = {"created_at": ["2026-10-05 00:00:00", "2026-10-05 23:59:59"]}
+    with pytest.raises(ClueMalformedResponseError, match=r"created_at of a record is not a time") as raised:
+        list(hook_for(emulator, monkeypatch).iter_customers(filters=window))
+    message = str(raised.value)
+    assert shown in message and "13800138000" not in message and len(message) < 400
+    assert "proxy" not in message and len(emulator.requests) == 1
+
+
 def test_a_token_with_a_trailing_newline_is_trimmed(emulator, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_CLUE_TEST", emulator.connection_json().replace(TOKEN, TOKEN + "\\n"))
     assert ClueHook(clue_conn_id="clue_test").count_customers() == 300

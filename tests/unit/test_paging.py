@@ -336,7 +336,9 @@ def test_expected_last_page(total, per_page, expected):
 
 
 class FakeClient:
-    """What Pull needs of a client: pages by number (of an unsliced query), counts and a concurrency limit."""
+    """What Pull needs of a client: pages by number (of an unsliced query), a concurrency limit, its zone."""
+
+    settings = SimpleNamespace(zone=None)  # read only to check created_at windows, which these queries lack
 
     def __init__(self, fetch):
         self.fetch = fetch
