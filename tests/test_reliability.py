@@ -64,7 +64,7 @@ def test_faults_past_the_retry_budget_fail_then_the_next_try_is_complete(make_em
     armed[0] = False
     summary = pull(f"file://{destination}")  # what Airflow's retry runs
     assert summary["count"] == len(set(file_ids(destination))) == len(emulator.ids(created_at=OCTOBER_INCLUSIVE))
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["october.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".october.jsonl.clue.json", "october.jsonl"]
 
 
 # -- killed mid-write ------------------------------------------------------------------------------
