@@ -186,7 +186,7 @@ class ClueClient:
         else:
             json_body = query.filters.to_json_body()
             body = json.dumps(json_body, ensure_ascii=False).encode() if json_body else None
-        context = RequestContext(path=query.path, page=page)
+        context = RequestContext(path=query.path, page=page, secrets=(self.settings.token,))
         ticket = self.concurrency.acquire(watch)
         outcome: Outcome = "failed"
         retry_after = None

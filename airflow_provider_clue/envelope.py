@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_clue.exceptions import (
@@ -42,10 +42,12 @@ class CluePage:
 
 @dataclass(frozen=True)
 class RequestContext:
-    """Where a response came from, for error messages: the URL path and the page asked for."""
+    """Where a response came from, for error messages: the URL path and the page asked for, and the
+    secrets the request carried (the token), which no message may repeat even if the server echoes them."""
 
     path: str
     page: int | None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
@@ -64,7 +66,17 @@ def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
 def parse_response(
     status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None
 ) -> CluePage:
-    """Check HTTP status, then ``code``/``status``, then ``meta`` and ``data``; return the page."""
+    """Check HTTP status, then ``code``/``status``, then ``meta`` and ``data``; return the page.
+
+    :raises ClueAPIError: whose message repeats none of ``context.secrets``.
+    """
+    try:
+        return _parse_response(status, body, context, retry_after)
+    except ClueAPIError as err:
+        raise err.without(context.secrets) from None
+
+
+def _parse_response(status: int, body: bytes, context: RequestContext, retry_after: float | None) -> CluePage:
     where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
     document = _decode(body)
     api_code = _code_of(document)

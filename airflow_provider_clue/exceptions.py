@@ -60,6 +60,19 @@ class ClueAPIError(ClueError):
         self.api_message = api_message
         super().__init__(self._describe())
 
+    def without(self, secrets: tuple[str, ...]) -> ClueAPIError:
+        """This error with every one of ``secrets`` (e.g. a token the server echoed) replaced by ``***``."""
+        if not any(secret and secret in str(self) for secret in secrets):
+            return self
+        for secret in filter(None, secrets):
+            self.summary = self.summary.replace(secret, "***")
+            if self.api_message:
+                self.api_message = self.api_message.replace(secret, "***")
+            if isinstance(self.api_code, str):
+                self.api_code = self.api_code.replace(secret, "***")
+        self.args = (self._describe(),)
+        return self
+
     def _describe(self) -> str:
         parts = [self.summary, f"HTTP status {self.http_status if self.http_status is not None else '-'}"]
         if self.api_code is not None:

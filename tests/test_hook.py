@@ -496,3 +496,21 @@ def test_a_token_with_inner_whitespace_is_refused_without_showing_it(emulator, m
         ClueHook(clue_conn_id="clue_test").count_customers()
     assert "def-secret" not in str(err.value) and err.value.field == "password"
     assert emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (500, {"message": f"boom token={TOKEN}"}, ClueServerError),
+        (401, {"message": f"Invalid token {TOKEN}"}, ClueAuthError),
+        (200, {"code": 422, "status": "error", "message": f"bad request from {TOKEN}"}, ClueBadRequestError),
+        (200, {"code": TOKEN, "status": TOKEN, "message": "?"}, ClueMalformedResponseError),
+    ],
+    ids=["500", "401", "422-in-200", "code-and-status"],
+)
+def test_a_token_the_server_echoes_is_in_no_error_message(emulator, monkeypatch, status, body, error):
+    emulator.respond_next(status, json.dumps(body))
+    with pytest.raises(error) as err:
+        hook_for(emulator, monkeypatch, max_retries=0).count_customers()
+    assert TOKEN not in str(err.value) and TOKEN not in repr(err.value.args)
+    assert "***" in str(err.value)
