@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone
 from airflow_provider_clue.destinations import WINDOW_PLACEHOLDERS, is_templated, placeholders_in, plain_uri
 from airflow_provider_clue.exceptions import ClueValidationError
 
@@ -126,11 +127,12 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
             f"{text!r} names no window, so every run of the schedule would write the same object; add {{start_date}} "
             "(daily or longer schedules) or {start} to it",
         )
-    if grid.starts_more_than_one_window_a_day():
+    if grid.starts_more_than_one_window_a_day(day_zones=(load_zone(DEFAULT_TIMEZONE),)):
         raise ClueValidationError(
             "destination",
-            f"the schedule starts more than one window a day, but {text!r} names them by {{start_date}} alone, so the "
-            "runs of one day would write the same object; use {start} (YYYY-MM-DDTHHMMSS) instead",
+            f"the schedule starts more than one window a day (in its zone, or in {DEFAULT_TIMEZONE}, the "
+            f"connection's default, when summer time begins or ends), but {text!r} names them by {{start_date}} "
+            "alone, so those runs would write the same object; use {start} (YYYY-MM-DDTHHMMSS) instead",
         )
 
 

@@ -24,9 +24,10 @@ WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "ad
 JSON_LINES_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 PARQUET_SUFFIX = ".parquet"
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-# Characters an Asset URI keeps as they are: RFC 3986's reserved and unreserved ones, and '%' of
-# escapes already there. Everything else (Chinese folder names, spaces) is percent-encoded as UTF-8.
-_URI_SAFE = "/:@!$&'()*+,;=~%[]"
+# Characters an Asset URI keeps as they are: RFC 3986's reserved ones but '?' and '#', which would
+# end its path. Everything else (Chinese folder names, spaces, a literal '%') is percent-encoded as
+# UTF-8, so two folders never share one URI.
+_URI_SAFE = "/:@!$&'()*+,;=~[]"
 
 
 def is_templated(text: str) -> bool:
@@ -56,8 +57,8 @@ def check_destination(destination: Any) -> None:
 
     :raises ClueValidationError: naming ``destination`` and what is allowed.
     """
-    if hasattr(destination, "protocol"):  # an ObjectStoragePath
-        return
+    if hasattr(destination, "protocol"):  # an ObjectStoragePath: its URI is checked as a string's is
+        destination = plain_uri(destination)
     if not isinstance(destination, str) or not destination.strip():
         raise ClueValidationError(
             "destination", f"expected a URI such as 's3://bucket/clues.jsonl', got {destination!r}"
@@ -102,8 +103,9 @@ def _check_uri(uri: str) -> None:
 def destination_path(destination: Any, *, conn_id: str | None, placeholders: Mapping[str, str]) -> ObjectStoragePath:
     """The storage path of a rendered ``destination`` (a URI string or an ``ObjectStoragePath``).
 
-    ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}`` and ``{stage}`` in a string are filled in
-    from the run, so mapped tasks and reruns each get their own, stable object.
+    ``{start}``, ``{end}``, ``{start_date}``, ``{user_id}`` and ``{stage}`` are filled in from the
+    run, so mapped tasks and reruns each get their own, stable object. An ``ObjectStoragePath``'s
+    own connection id wins over ``conn_id``.
     """
     import importlib.util
 
@@ -111,7 +113,8 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
 
     check_destination(destination)
     if isinstance(destination, ObjectStoragePath):
-        return destination
+        conn_id = destination.conn_id or conn_id
+        destination = plain_uri(destination)
     uri = destination.strip().format_map(placeholders)
     _check_uri(uri)
     if uri.endswith(PARQUET_SUFFIX) and importlib.util.find_spec("pyarrow") is None:
@@ -157,4 +160,20 @@ def asset_of_folder(folder: str) -> Asset | None:
     scheme, _, rest = folder.partition("://")
     if not scheme or not rest.strip("/"):
         return None
-    return Asset(uri=quote(folder.rstrip("/"), safe=_URI_SAFE))
+    return Asset(uri=asset_uri(folder))
+
+
+def asset_uri(uri: str) -> str:
+    """``uri`` (a path as written, in any script) as an Asset URI: percent-encoded, no trailing slash."""
+    return quote(uri.rstrip("/"), safe=_URI_SAFE)
+
+
+def assets_holding(outlets: Any, uri: str) -> list[Asset]:
+    """The Assets among ``outlets`` that are the object at ``uri`` or a folder above it."""
+    from airflow.sdk import Asset
+
+    written = asset_uri(uri)
+    return [
+        outlet for outlet in outlets
+        if isinstance(outlet, Asset) and (written == outlet.uri or written.startswith(outlet.uri.rstrip("/") + "/"))
+    ]

@@ -11,6 +11,7 @@ and the first one's object stays (only two finishing within the same instant can
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,39 +24,51 @@ if TYPE_CHECKING:
 
 RECORD_SUFFIX = ".clue.json"
 _HOW_TO_FIX = (
-    "give each window its own object with the {start}, {end}, {start_date}, {user_id} and {stage} placeholders "
-    "of destination"
+    "give each its own object with the {start}, {end}, {start_date}, {user_id} and {stage} placeholders of "
+    "destination (or '{{ ti.map_index }}', or another destination for other filters)"
 )
+# A short digest: enough to tell two queries apart, too short to recover a phone number filtered on.
+_DIGEST_LENGTH = 8
 
 
 @dataclass(frozen=True)
 class ObjectRecord:
-    """The clues an object holds: created in ``[start, end)`` (aware datetimes), of ``user_id``'s ``stage``."""
+    """The clues an object holds: created in ``[start, end)`` (aware datetimes), of ``user_id``'s
+    ``stage``, selected and written as ``query`` says (a short digest of the filters and the phone output)."""
 
     start: datetime
     end: datetime
     user_id: str
     stage: str
+    query: str
+
+    @classmethod
+    def of(
+        cls, start: datetime, end: datetime, user_id: str, stage: str, *, filters: Any, phone_output: str
+    ) -> ObjectRecord:
+        """The record of a pull; ``filters`` as the API's JSON body (without ``created_at``)."""
+        canonical = json.dumps({"filters": filters, "phone_output": phone_output}, sort_keys=True, ensure_ascii=False)
+        return cls(start, end, user_id, stage, hashlib.sha256(canonical.encode()).hexdigest()[:_DIGEST_LENGTH])
 
     def as_json(self) -> dict[str, Any]:
         return {"created_at": [self.start.isoformat(), self.end.isoformat()], "user_id": self.user_id,
-                "stage": self.stage}
+                "stage": self.stage, "query": self.query}
 
     @classmethod
     def from_json(cls, value: Any) -> ObjectRecord:
         """Parse :meth:`as_json`'s form; ``ValueError`` if it is not that."""
         try:
             start, end = (datetime.fromisoformat(bound) for bound in value["created_at"])
-            user_id, stage = value["user_id"], value["stage"]
+            user_id, stage, query = value["user_id"], value["stage"], value["query"]
         except (TypeError, KeyError, ValueError) as err:
             raise ValueError(f"not a record of the clue provider ({type(err).__name__})") from None
-        if start.tzinfo is None or end.tzinfo is None or not isinstance(user_id, str) or not isinstance(stage, str):
+        if start.tzinfo is None or end.tzinfo is None or not all(isinstance(v, str) for v in (user_id, stage, query)):
             raise ValueError("not a record of the clue provider")
-        return cls(start, end, user_id, stage)
+        return cls(start, end, user_id, stage, query)
 
     def describe(self) -> str:
         window = f"[{self.start.isoformat()}, {self.end.isoformat()})"
-        return f"created_at {window} of user {self.user_id} stage {self.stage!r}"
+        return f"created_at {window} of user {self.user_id} stage {self.stage!r}, query #{self.query}"
 
 
 def record_path(path: ObjectStoragePath) -> ObjectStoragePath:
@@ -81,7 +94,7 @@ def check_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> Non
         raise ClueValidationError(
             "destination",
             f"{uri} is the object of {existing.describe()}, but this pull is {record.describe()}: two windows, "
-            f"accounts or stages would share one object, so it is not replaced; {_HOW_TO_FIX}",
+            f"accounts, stages or queries would share one object, so it is not replaced; {_HOW_TO_FIX}",
         )
 
 

@@ -25,6 +25,8 @@ XCOM_MAX_BYTES = 10 * 1024 * 1024
 _LINES_PER_WRITE = 500
 # One compact encoder (json.dumps with options builds one per call); UTF-8 text, not \u escapes.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# How Airflow's metadata database stores an XCom: json.dumps' defaults (ASCII, ", " and ": ").
+_XCOM_JSON = json.JSONEncoder()
 
 
 def records_for_xcom(
@@ -37,7 +39,8 @@ def records_for_xcom(
     """All records of ``pull`` as a list, refusing (before the push) a pull past either limit.
 
     The count is checked against ``meta.total`` of the first response, before any other request,
-    so a pull that is far too large fails after one request, not after reading everything.
+    so a pull that is far too large fails after one request, not after reading everything. The
+    size is the list's as Airflow stores it: JSON with its default separators and ``\\u`` escapes.
     ``transform`` is applied to each record first (e.g. to mask phone numbers).
     """
     def check_count(total: int) -> None:
@@ -46,10 +49,10 @@ def records_for_xcom(
             raise _too_large(f"{expected} records match, more than the XCom limit of {max_records}")
 
     records: list[Record] = []
-    size = 2
+    size = len("[]")
     for pulled in pull.records(check_total=check_count):
         record = pulled if transform is None else transform(pulled)
-        size += len(_JSON.encode(record).encode()) + 2
+        size += len(_XCOM_JSON.encode(record)) + (len(", ") if records else 0)
         if size > max_bytes:
             raise _too_large(f"the records pass the XCom limit of {max_bytes} bytes")
         records.append(record)

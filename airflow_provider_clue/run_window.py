@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 WindowSource = Literal["explicit", "data_interval", "schedule"]
+_EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
 _HOW_TO_SET = (
     "pass created_at=[start, end) (two 'YYYY-MM-DD HH:MM:SS' strings in the connection's zone, ISO 8601 "
     "strings, dates or datetimes), or give the DAG a cron or timedelta schedule, whose latest complete "
@@ -54,14 +56,32 @@ class ClueWindow:
     source: WindowSource
 
     def api_bounds(self, zone: ZoneInfo) -> tuple[str, str]:
-        """The API's inclusive ``[first second, last second]`` in ``zone``; error if no second fits."""
-        first = format_api_time(self.start, zone, rounding="ceil")
-        last_exclusive = _ceil_to_second(self.end)
-        last = format_api_time(last_exclusive - timedelta(seconds=1), zone, rounding="floor")
-        if last < first:
+        """The API's inclusive ``[first second, last second]`` in ``zone``.
+
+        :raises ClueValidationError: if no whole second fits, or if the zone's wall clock cannot tell
+            the window's edge from the hour that a change from summer time repeats.
+        """
+        first_second = _ceil_to_second(self.start)
+        last_second = _ceil_to_second(self.end) - timedelta(seconds=1)
+        first = format_api_time(first_second, zone, rounding="floor")
+        last = format_api_time(last_second, zone, rounding="floor")
+        if last_second < first_second:
             raise ClueValidationError(
                 "created_at", f"the window [{self.start.isoformat()}, {self.end.isoformat()}) is empty; {_HOW_TO_SET}"
             )
+        # The API compares wall-clock strings. Where the clock repeats an hour, a window starting in
+        # its second pass would also match the first, and one ending in its first pass the second.
+        for moment, repeated_pass, edge in ((first_second, 1, "starts"), (last_second, 0, "ends")):
+            local = moment.astimezone(zone)
+            if local.fold == repeated_pass and _is_ambiguous(local):
+                raise ClueValidationError(
+                    "created_at",
+                    f"the window [{self.start.isoformat()}, {self.end.isoformat()}) {edge} inside the hour that "
+                    f"{zone.key} repeats when summer time ends ({local.strftime('%Y-%m-%d %H:00')} comes twice), and "
+                    "the API's created_at strings cannot tell the two apart: pull a window that holds that "
+                    "hour whole (e.g. the day), or set the connection's timezone to one without summer time if "
+                    "the API's is",
+                )
         return first, last
 
     def widened(self, lookback: timedelta | None) -> ClueWindow:
@@ -70,7 +90,11 @@ class ClueWindow:
             raise ClueValidationError("lookback", f"expected a non-negative timedelta, got {lookback!r}")
         if not lookback:
             return self
-        return ClueWindow(self.start - lookback, self.end, self.source)
+        try:
+            start = self.start - lookback
+        except OverflowError:
+            raise ClueValidationError("lookback", f"{lookback!r} reaches before the year 1") from None
+        return ClueWindow(_in_range(start, "lookback"), self.end, self.source)
 
 
 def resolve_window(created_at: Sequence[Any] | None, context: Mapping[str, Any], *, zone: ZoneInfo) -> ClueWindow:
@@ -85,8 +109,14 @@ def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:
         raise ClueValidationError("created_at", f"expected two bounds [start, end), got {created_at!r}; {_HOW_TO_SET}")
     start, end = (_instant(value, zone, which) for value, which in zip(created_at, ("start", "end"), strict=True))
     if start >= end:
+        hint = (
+            "; two equal bounds are what '{{ data_interval_start }}' and '{{ data_interval_end }}' render to "
+            "under Airflow 3's default cron timetable and in manual runs: omit created_at to pull the schedule's "
+            "latest complete interval" if start == end else ""
+        )
         raise ClueValidationError(
-            "created_at", f"start {start.isoformat()} must be before end {end.isoformat()} (the window is [start, end))"
+            "created_at",
+            f"start {start.isoformat()} must be before end {end.isoformat()} (the window is [start, end)){hint}",
         )
     return ClueWindow(start, end, "explicit")
 
@@ -99,7 +129,8 @@ def run_window(context: Mapping[str, Any]) -> ClueWindow:
     if interval_start is not None and interval_end is not None and interval_start < interval_end <= started:
         return ClueWindow(utc(interval_start), utc(interval_end), "data_interval")
     instant = interval_end or context.get("logical_date") or getattr(context.get("dag_run"), "run_after", None)
-    grid = grid_of(getattr(context.get("dag"), "timetable", None))
+    dag = context.get("dag")
+    grid = grid_of(getattr(dag, "timetable", None), anchor=getattr(dag, "start_date", None))
     if grid is None or instant is None:
         raise ClueValidationError(
             "created_at",
@@ -110,13 +141,42 @@ def run_window(context: Mapping[str, Any]) -> ClueWindow:
 
 
 def _run_started(context: Mapping[str, Any]) -> datetime:
-    """When the run started (``dag_run.start_date``), or now: no default window ends after it."""
+    """When the run started (``dag_run.start_date``, which ``dag.test`` sets to a future logical date,
+    so never later than now): no default window ends after it."""
+    now = datetime.now(timezone.utc)
     started = getattr(context.get("dag_run"), "start_date", None)
-    return utc(started) if isinstance(started, datetime) else datetime.now(timezone.utc)
+    return min(utc(started), now) if isinstance(started, datetime) else now
+
+
+def _is_ambiguous(local: datetime) -> bool:
+    """Whether ``local``'s wall-clock time occurs twice in its zone (the hour repeated when summer time ends)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _in_range(moment: datetime, field: str) -> datetime:
+    if not _EARLIEST <= moment < _LATEST:
+        raise ClueValidationError(
+            field, f"{moment.isoformat()} is outside the years 1970 to 9998 a window may span"
+        )
+    return moment
 
 
 def _instant(value: object, zone: ZoneInfo, which: str) -> datetime:
     field = f"created_at ({which})"
+    try:
+        moment = _parse_instant(value, zone)
+    except OverflowError:  # a time the zones cannot convert: far outside any window
+        raise ClueValidationError(field, f"{value!r} is outside the years 1970 to 9998 a window may span") from None
+    if moment is None:
+        raise ClueValidationError(
+            field,
+            f"expected a datetime, a date, an ISO 8601 string or 'YYYY-MM-DD HH:MM:SS' in the connection's zone, "
+            f"got {value!r}",
+        )
+    return _in_range(moment, field)
+
+
+def _parse_instant(value: object, zone: ZoneInfo) -> datetime | None:
     if isinstance(value, datetime):
         return utc(value.replace(tzinfo=zone) if value.tzinfo is None else value)
     if isinstance(value, date):  # midnight in the connection's zone, as a 'YYYY-MM-DD' string is
@@ -130,11 +190,7 @@ def _instant(value: object, zone: ZoneInfo, which: str) -> datetime:
             return utc(parsed)
         if isinstance(parsed, pendulum.Date):
             return utc(pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=zone.key))
-    raise ClueValidationError(
-        field,
-        f"expected a datetime, a date, an ISO 8601 string or 'YYYY-MM-DD HH:MM:SS' in the connection's zone, "
-        f"got {value!r}",
-    )
+    return None
 
 
 def _ceil_to_second(moment: datetime) -> datetime:

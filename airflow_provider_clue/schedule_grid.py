@@ -10,12 +10,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 import pendulum
 from croniter import croniter
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CRON_PRESETS = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -35,8 +39,8 @@ class ScheduleGrid(Protocol):
         """The latest complete interval ``[start, end)`` with ``end <= at``: ``[previous tick, at)`` at a tick."""
         ...
 
-    def starts_more_than_one_window_a_day(self) -> bool:
-        """Whether two windows can start on one calendar day (in the schedule's zone)."""
+    def starts_more_than_one_window_a_day(self, *, day_zones: Sequence[tzinfo] = ()) -> bool:
+        """Whether two windows can start on one calendar day, in the schedule's zone or one of ``day_zones``."""
         ...
 
 
@@ -58,14 +62,22 @@ class CronGrid:
         end = at if self._next(previous) == at else previous
         return self._prev(end), end
 
-    def starts_more_than_one_window_a_day(self, *, samples: int = 16) -> bool:
+    def starts_more_than_one_window_a_day(self, *, day_zones: Sequence[tzinfo] = (), samples: int = 16) -> bool:
+        """Two of ``samples`` ticks on one day, or, where the schedule's zone has summer time, a tick
+        within that shift of midnight in another day zone (it starts two windows on one day there
+        when the clocks change)."""
         zone = _tzinfo(self.zone)
-        tick = datetime.now(timezone.utc)
-        days = []
-        for _ in range(samples):
-            tick = self._next(tick)
-            days.append(tick.astimezone(zone).date())
-        return len(set(days)) < len(days)
+        ticks = [tick := self._next(datetime.now(timezone.utc))]
+        for _ in range(samples - 1):
+            ticks.append(tick := self._next(tick))
+        for day_zone in (zone, *day_zones):
+            days = [tick.astimezone(day_zone).date() for tick in ticks]
+            if len(set(days)) < len(days):
+                return True
+        shift = _summer_time_shift(zone, ticks[0].year)
+        return bool(shift) and any(
+            _from_midnight(tick.astimezone(day_zone)) < shift for day_zone in day_zones for tick in ticks
+        )
 
     def _prev(self, moment: datetime) -> datetime:
         """The last tick strictly before ``moment``."""
@@ -87,6 +99,18 @@ class CronGrid:
         return utc(stepper._get_next(pendulum.instance(moment)))
 
 
+def _summer_time_shift(zone: tzinfo, year: int) -> timedelta:
+    """How far ``zone``'s clocks move for summer time (zero where they never do)."""
+    offsets = [datetime(year, month, 1, tzinfo=timezone.utc).astimezone(zone).utcoffset() for month in (1, 7)]
+    return abs((offsets[0] or timedelta(0)) - (offsets[1] or timedelta(0)))
+
+
+def _from_midnight(local: datetime) -> timedelta:
+    """How far ``local`` is from the nearest midnight of its zone, either side."""
+    since = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(since, timedelta(days=1) - since)
+
+
 def _tzinfo(zone: tzinfo | str) -> tzinfo:
     return ZoneInfo(zone) if isinstance(zone, str) else zone
 
@@ -103,19 +127,26 @@ def _airflow_cron(expression: str, zone: tzinfo | str) -> Any:
 
 @dataclass(frozen=True)
 class DeltaGrid:
-    """A fixed delta between runs: the interval ending at an instant is ``[at - delta, at)``."""
+    """A fixed delta between runs, on the grid ``anchor + k * delta`` (the DAG's start date, as
+    Airflow's catch-up steps it; the Unix epoch when there is none)."""
 
     delta: timedelta
+    anchor: datetime = EPOCH
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
-        return utc(at) - self.delta, utc(at)
+        anchor = utc(self.anchor)
+        end = anchor + ((utc(at) - anchor) // self.delta) * self.delta
+        return end - self.delta, end
 
-    def starts_more_than_one_window_a_day(self) -> bool:
+    def starts_more_than_one_window_a_day(self, *, day_zones: Sequence[tzinfo] = ()) -> bool:
         return self.delta < timedelta(days=1)
 
 
-def grid_of(timetable: Any) -> ScheduleGrid | None:
-    """The grid of a cron or delta timetable, or ``None`` (no schedule, assets, once, continuous...)."""
+def grid_of(timetable: Any, *, anchor: datetime | None = None) -> ScheduleGrid | None:
+    """The grid of a cron or delta timetable, or ``None`` (no schedule, assets, once, continuous...).
+
+    :param anchor: where a delta schedule's ticks start (the DAG's start date).
+    """
     expression = _attribute(timetable, "expression")
     if isinstance(expression, str) and expression:
         # the zone as Airflow holds it: a name, or a (pendulum) zone object such as a fixed offset "+08:00",
@@ -124,7 +155,7 @@ def grid_of(timetable: Any) -> ScheduleGrid | None:
         return CronGrid(_CRON_PRESETS.get(expression, expression), zone)
     delta = _attribute(timetable, "delta")
     if isinstance(delta, timedelta) and delta > timedelta(0):
-        return DeltaGrid(delta)
+        return DeltaGrid(delta, anchor or EPOCH)
     return None
 
 

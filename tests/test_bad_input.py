@@ -355,6 +355,13 @@ OPERATOR_CASES = [
     operator_case("destination-json-gz", "destination", destination="file://TMP/clues.json.gz"),
     operator_case("destination-file-host", "destination", destination="file://tmp/clues.jsonl"),
     operator_case("destination-conversion", "destination", destination="file://TMP/{start!r}.jsonl"),
+    operator_case("created_at-year-1", "created_at (start)", created_at=["0001-01-01", DAY[1]]),
+    operator_case("lookback-huge", "lookback", lookback=timedelta(days=800_000)),
+    operator_case("xcom_max_records-string", "xcom_max_records", xcom_max_records="10"),
+    operator_case("xcom_max_records-none", "xcom_max_records", xcom_max_records=None),
+    operator_case("xcom_max_records-negative", "xcom_max_records", xcom_max_records=-1),
+    operator_case("xcom_max_bytes-string", "xcom_max_bytes", xcom_max_bytes="x"),
+    operator_case("xcom_max_bytes-zero", "xcom_max_bytes", xcom_max_bytes=0),
     # created_at: the half-open window [start, end)
     operator_case("created_at-reversed", "created_at", created_at=[DAY[1], DAY[0]]),
     operator_case("created_at-reversed-rendered", "created_at", created_at="['2026-10-03', '2026-10-02']"),
@@ -448,6 +455,10 @@ SENSOR_CASES = [
     sensor_case("created_at-reversed", "created_at", created_at=[EMPTY_DAY[1], EMPTY_DAY[0]]),
     sensor_case("created_at-one-element", "created_at", created_at=EMPTY_DAY[:1]),
     sensor_case("created_at-unparsable", "created_at (start)", created_at=["soon", EMPTY_DAY[1]]),
+    sensor_case(
+        "created_at-no-whole-second", "created_at", created_at=["2026-10-01 00:00:00.2", "2026-10-01 00:00:00.7"]
+    ),
+    sensor_case("created_at-year-1", "created_at (start)", created_at=["0001-01-01", EMPTY_DAY[1]]),
     sensor_case("created_at-none-and-no-schedule", "created_at", created_at=None),
     sensor_case(
         "created_at-reversed-reschedule", "created_at", entry="execute",

@@ -133,6 +133,16 @@ def test_xcom_byte_limit(emulator):
         pull(created_at=list(DAY), xcom_max_bytes=2000)
 
 
+def test_the_xcom_byte_limit_counts_the_records_as_airflow_stores_them(emulator):
+    import json
+
+    emulator.insert(20, created_at="2026-10-02 09:00:00", company="上海锦程文化传媒有限公司", name="欧阳娜娜")
+    stored = len(json.dumps(pull(created_at=list(DAY))))  # Chinese text as \u escapes, ", " between items
+    assert len(pull(created_at=list(DAY), xcom_max_bytes=stored)) == len(emulator.ids(created_at=DAY_INCLUSIVE))
+    with pytest.raises(ClueValidationError, match=f"XCom limit of {stored - 1} bytes"):
+        pull(created_at=list(DAY), xcom_max_bytes=stored - 1)
+
+
 # -- JSON Lines files -------------------------------------------------------------------------------
 
 
@@ -218,8 +228,58 @@ def test_an_object_of_another_account_is_never_replaced(make_emulator, monkeypat
     emulator = make_emulator(records=300, token=TOKEN, user_ids=["40863af8-db4a-41c6-a269-eb5bc386d97f", other])
     point_clue_default_at(emulator, monkeypatch)
     pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
-    with pytest.raises(ClueValidationError, match=f"of user {emulator.user_id} stage 'clue', but this pull .* {other}"):
+    with pytest.raises(ClueValidationError, match=f"of user {emulator.user_id} stage 'clue', query #[0-9a-f]+, but"):
         pull(created_at=list(DAY), user_id=other, destination=f"file://{tmp_path}/day.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"filters": {"ai_call": 1}}, {"filters": {"ai_call": 0}}),
+        ({"filters": {"operator": [1]}}, {"filters": {"operator": [2, 3]}}),
+        ({}, {"phone_output": "mask"}),
+    ],
+    ids=["ai_call", "operator", "phone_output"],
+)
+def test_an_object_of_other_filters_or_phone_output_is_never_replaced(emulator, tmp_path, first, second):
+    destination = f"file://{tmp_path}/{{start_date}}.jsonl"
+    pull(created_at=list(DAY), destination=destination, **first)
+    before, requests = (tmp_path / "2026-10-02.jsonl").read_bytes(), len(emulator.requests)
+    with pytest.raises(ClueValidationError, match="stages or queries would share one object"):
+        pull(created_at=list(DAY), destination=destination, **second)
+    assert (tmp_path / "2026-10-02.jsonl").read_bytes() == before and len(emulator.requests) == requests
+    pull(created_at=list(DAY), destination=destination, **first)  # the same query replaces its own object
+
+
+def test_an_object_storage_path_destination_is_checked_and_filled_in_like_a_uri(emulator, tmp_path):
+    from airflow.sdk import ObjectStoragePath
+
+    summary = pull(created_at=list(DAY), destination=ObjectStoragePath(f"file://{tmp_path}/osp/{{start_date}}.jsonl"))
+    assert summary["uri"] == f"file://{tmp_path}/osp/2026-10-02.jsonl"
+    assert read_file_records(tmp_path / "osp" / "2026-10-02.jsonl") == emulator.records(created_at=DAY_INCLUSIVE)
+    for name in ("x.json", "x.csv", "{nope}.jsonl"):
+        with pytest.raises(ClueValidationError) as err:
+            ClueSearchOperator(task_id="p", created_at=list(DAY), destination=ObjectStoragePath(f"file://{tmp_path}/{name}"))
+        assert err.value.field == "destination"
+
+
+def test_each_listed_mapped_destination_records_its_summary_on_the_folders_asset(emulator, tmp_path):
+    folder = Asset(uri=f"file://{tmp_path}/listed")
+    context = execution_context()
+    operator = ClueSearchOperator(
+        task_id="pull", created_at=list(DAY), destination=f"file://{tmp_path}/listed/a.jsonl", outlets=[folder]
+    )  # as a mapped instance of .expand(destination=[".../listed/a.jsonl", ".../listed/b.jsonl"]) is built
+    summary = operator.execute(context)
+    assert context["outlet_events"][folder].extra == {key: summary[key] for key in ("uri", "count", "created_at")}
+
+
+@pytest.mark.parametrize(
+    ("folder", "encoded"),
+    [("a b", "a%20b"), ("a%20b", "a%2520b"), ("100%_线索", "100%25_%E7%BA%BF%E7%B4%A2"), ("a#b?c", "a%23b%3Fc")],
+)
+def test_every_folder_name_has_an_asset_uri_of_its_own(folder, encoded):
+    [asset] = ClueSearchOperator(task_id="p", destination=f"file:///data/{folder}/{{start}}.jsonl").outlets
+    assert asset.uri == f"file:///data/{encoded}"
 
 
 def test_an_object_that_no_pull_recorded_is_not_replaced(emulator, tmp_path):

@@ -11,12 +11,13 @@ from airflow_provider_clue.destinations import asset_of_destination, check_desti
 from airflow_provider_clue.log_masking import MasksPersonalFilters
 from airflow_provider_clue.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
 from airflow_provider_clue.phone_output import check_phone_output
+from airflow_provider_clue.request_validation import check_positive_int
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import timedelta
 
-    from airflow.sdk import Asset, Context, ObjectStoragePath
+    from airflow.sdk import Context, ObjectStoragePath
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.filters import ClueFilters
@@ -116,17 +117,16 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         self.max_records = max_records
         self.max_concurrency = max_concurrency
         self.phone_output = check_phone_output(phone_output)
-        self.xcom_max_records = xcom_max_records
-        self.xcom_max_bytes = xcom_max_bytes
-        self._destination_asset: Asset | None = None
+        self.xcom_max_records = check_positive_int("xcom_max_records", xcom_max_records)
+        self.xcom_max_bytes = check_positive_int("xcom_max_bytes", xcom_max_bytes)
         self._lineage: PullLineage | None = None
         if destination is not None:
             check_destination(destination)
             if self.has_dag():  # type: ignore[no-untyped-call]
                 check_scheduled_destination(destination, created_at, self.dag.timetable)
-            self._destination_asset = asset_of_destination(destination)
-            if self._destination_asset is not None and not kwargs.get("outlets"):
-                self.outlets = [self._destination_asset]
+            asset = asset_of_destination(destination)
+            if asset is not None and not kwargs.get("outlets"):
+                self.outlets = [asset]
 
     @classmethod
     def partial(cls, **kwargs: Any) -> OperatorPartial:
@@ -139,14 +139,13 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         return CluePartial.of(super().partial(**kwargs))
 
     def execute(self, context: Context) -> Any:
-        from airflow_provider_clue.destinations import destination_path, plain_uri
+        from airflow_provider_clue.destinations import assets_holding, destination_path, plain_uri
         from airflow_provider_clue.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
         from airflow_provider_clue.lineage import PullLineage
         from airflow_provider_clue.object_records import ObjectRecord, check_object, record_object
         from airflow_provider_clue.output_writers import records_for_xcom, write_records
         from airflow_provider_clue.phone_output import phone_transform
-        from airflow_provider_clue.request_validation import check_positive_int
         from airflow_provider_clue.run_window import resolve_window
 
         hook = ClueHook(clue_conn_id=self.clue_conn_id, max_concurrency=self.max_concurrency)
@@ -172,7 +171,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
                 "stage": query.stage,
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
-            record = ObjectRecord(start, end, query.user_id, query.stage)
+            record = ObjectRecord.of(
+                start, end, query.user_id, query.stage, filters=filters.to_json_body(), phone_output=self.phone_output
+            )
             check_object(path, record, plain_uri(path))
         self.log.info(
             "Window [%s, %s) from %s%s, sent to the API as created_at [%s, %s] (%s)",
@@ -196,8 +197,8 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         )
         written: dict[str, Any] = {"uri": uri, "count": count, "created_at": [start.isoformat(), end.isoformat()]}
         self.log.info("Wrote %d records to %s", count, uri)
-        if self._destination_asset is not None and self._destination_asset in self.outlets:
-            context["outlet_events"][self._destination_asset].extra = written
+        for asset in assets_holding(self.outlets, uri):
+            context["outlet_events"][asset].extra = written
         return {
             **written,
             "pulled_created_at": [pulled_start.isoformat(), end.isoformat()],

@@ -141,6 +141,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
         filters = ClueFilters.without_window(self.filters, zone=zone)
         if self.created_at is not None:
             window = explicit_window(self.created_at, zone)
+            window.api_bounds(zone)  # a fixed window with no whole second in it would never fill
             start, end = window.start.isoformat(), window.end.isoformat()
         else:
             start, end = run_window(context).start.isoformat(), None

@@ -27,6 +27,14 @@ def test_a_schedule_finer_than_a_day_cannot_name_objects_by_start_date(schedule)
         ClueSearchOperator(task_id="pull", destination="file:///data/{start_date}.jsonl")
 
 
+def test_a_daily_schedule_that_moves_across_shanghai_midnight_with_summer_time_cannot_use_start_date():
+    # 17:30 in Berlin is 00:30 in Shanghai in winter and 23:30 in summer: around the change two windows
+    # start on one Shanghai day (the connection's default zone, which {start_date} uses)
+    timetable = CronDataIntervalTimetable("30 17 * * *", timezone="Europe/Berlin")
+    with DAG("berlin", schedule=timetable, start_date=START), refused("when summer time begins or ends"):
+        ClueSearchOperator(task_id="pull", destination="file:///data/{start_date}.jsonl")
+
+
 @pytest.mark.parametrize(
     "schedule", ["@daily", "0 0 * * *", "0 0 * * 1-5", CronDataIntervalTimetable("0 0 * * *", timezone="Europe/Berlin")]
 )

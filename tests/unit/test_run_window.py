@@ -90,10 +90,24 @@ def test_a_data_interval_that_has_not_ended_gives_way_to_the_last_complete_one()
     assert window_of(done) == today and run_window(done).source == "data_interval"
 
 
-def test_a_delta_schedule_pulls_the_delta_ending_at_the_run():
-    at = local(2026, 10, 5, 7, 13)
-    values = context(DeltaTriggerTimetable(timedelta(hours=6)), logical_date=at, started=at)
-    assert window_of(values) == (at - timedelta(hours=6), at)
+def test_a_delta_schedule_steps_from_the_dags_start_date_even_for_runs_between_its_ticks():
+    start_date = local(2026, 10, 1)  # ticks every 6 h from local midnight: 16, 22, 04, 10 UTC
+    dag = SimpleNamespace(timetable=DeltaTriggerTimetable(timedelta(hours=6)), start_date=start_date)
+    tick = local(2026, 10, 5, 6)
+
+    def window_at(at: datetime) -> tuple[datetime, datetime]:
+        return window_of({**context(logical_date=at, started=at), "dag": dag})
+
+    assert window_at(tick) == (tick - timedelta(hours=6), tick)
+    assert window_at(tick + timedelta(hours=2, microseconds=17)) == (tick - timedelta(hours=6), tick)
+    assert window_at(datetime(2026, 10, 5, tzinfo=timezone.utc)) == (local(2026, 10, 5), local(2026, 10, 5, 6))
+
+
+def test_a_logical_date_in_the_future_never_gives_a_window_ending_after_now():
+    # dag.test / airflow dags test with a future date set the run's start_date to that date
+    future = datetime.now(timezone.utc) + timedelta(days=40)
+    start, end = window_of(context(logical_date=future, started=future))
+    assert end <= datetime.now(timezone.utc) and end - start == timedelta(days=1)
 
 
 def test_no_schedule_and_no_window_says_how_to_set_one():
@@ -105,3 +119,39 @@ def test_no_schedule_and_no_window_says_how_to_set_one():
 def test_explicit_bounds_may_be_dates():
     window = explicit_window([date(2026, 10, 4), date(2026, 10, 5)], SHANGHAI)
     assert (window.start, window.end) == day(2026, 10, 4)
+
+
+def test_a_window_is_refused_where_the_clock_repeats_an_hour_and_kept_where_it_holds_it_whole():
+    berlin = load_zone("Europe/Berlin")  # 2026-10-25: 02:00-02:59 comes twice, at 00:00 and 01:00 UTC
+    hour = timedelta(hours=1)
+    first_pass = datetime(2026, 10, 25, 0, tzinfo=timezone.utc)
+    second_pass = first_pass + hour
+    for start in (first_pass, second_pass):
+        with pytest.raises(ClueValidationError, match="repeats when summer time ends"):
+            explicit_window([start, start + hour], berlin).api_bounds(berlin)
+    whole = explicit_window([first_pass - hour, second_pass + hour], berlin)
+    assert whole.api_bounds(berlin) == ("2026-10-25 01:00:00", "2026-10-25 02:59:59")
+    day = explicit_window(["2026-10-25", "2026-10-26"], berlin)
+    assert day.api_bounds(berlin) == ("2026-10-25 00:00:00", "2026-10-25 23:59:59")
+
+
+@pytest.mark.parametrize(
+    "bounds", [["0001-01-01", "2026-10-02"], ["1969-12-31", "2026-10-02"], ["2026-10-02", datetime(9999, 12, 31, 23)]]
+)
+def test_bounds_outside_the_years_a_window_may_span_are_refused_by_name(bounds):
+    with pytest.raises(ClueValidationError, match="outside the years 1970 to 9998 a window may span") as err:
+        explicit_window(bounds, SHANGHAI)
+    assert err.value.field.startswith("created_at (")
+
+
+def test_a_huge_lookback_is_refused_by_name():
+    window = explicit_window(["2026-10-01", "2026-10-02"], SHANGHAI)
+    for lookback in (timedelta(days=800_000), timedelta(days=30_000)):
+        with pytest.raises(ClueValidationError) as err:
+            window.widened(lookback)
+        assert err.value.field == "lookback"
+
+
+def test_equal_bounds_explain_the_data_interval_templates():
+    with pytest.raises(ClueValidationError, match=r"omit created_at to pull the schedule's latest complete interval"):
+        explicit_window(["2026-10-05T00:00:00+00:00", "2026-10-05T00:00:00+00:00"], SHANGHAI)
