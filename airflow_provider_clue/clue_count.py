@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.request_validation import check_positive_int
 from airflow_provider_clue.run_window import ClueWindow
 
@@ -66,9 +65,8 @@ def count_clues(client: ClueClient, query: CustomerQuery, condition: WaitConditi
     """
     window = condition.window(datetime.now(timezone.utc))
     created_at = (window.start.astimezone(zone).isoformat(), window.end.astimezone(zone).isoformat())
-    try:
-        bounds = window.api_bounds(zone)
-    except ClueValidationError:
+    if window.is_empty():
         return CountResult(0, created_at)
+    bounds = window.api_bounds(zone)
     windowed = replace(query, filters=query.filters.with_created_at(bounds), per_page=1)
     return CountResult(client.get_page(windowed, 1).meta.total, created_at)

@@ -171,6 +171,7 @@ class Pull:
         self._progress_interval = progress_interval
         self._clock = clock
         self._started = 0.0
+        self._retries_before = 0
         self._next_report = 0.0
 
     def records(self, *, check_total: Callable[[int], None] | None = None) -> Iterator[Record]:
@@ -181,7 +182,7 @@ class Pull:
         """
         self._started = self._clock()
         self._next_report = self._started + self._progress_interval
-        retries_before = self._client.counts.retries
+        self._retries_before = self._client.counts.retries
         self._client.start()
         executor = ThreadPoolExecutor(self._max_concurrency, "clue-pull") if self._max_concurrency > 1 else None
         fetch_many = fetch_ahead(executor, self._max_concurrency) if executor else fetch_in_order
@@ -201,7 +202,7 @@ class Pull:
                     pending.extendleft(reversed(self._split(current.query, parts)))
                     continue
                 self.stats.slices += 1
-                yield from self._read_slice(current.query, first_page, fetch_many, retries_before)
+                yield from self._read_slice(current.query, first_page, fetch_many)
         finally:
             self._client.stop()  # its threads waiting out a Retry-After give up; the client's other pulls go on
             if executor:
@@ -229,7 +230,6 @@ class Pull:
         query: CustomerQuery,
         first_page: CluePage,
         fetch_many: PageMapper,
-        retries_before: int,
         seen: set[str | int] | None = None,
     ) -> Iterator[Record]:
         """Every record of one slice once: re-read in one-page slices if it moved, else in passes.
@@ -260,7 +260,7 @@ class Pull:
                         yield record
                         if self._reached_max_records():
                             return
-                self._after_page(retries_before)
+                self._after_page()
             in_order = passes > 1 or fetch_many is fetch_in_order
             if read_here is not seen:
                 read_here |= current.ids
@@ -275,13 +275,13 @@ class Pull:
                     "each, which the API answers in one request",
                     _shown(query), " -> ".join(map(str, totals)), parts,
                 )
-                yield from self._read_parts(query, parts, retries_before, seen)
+                yield from self._read_parts(query, parts, seen)
                 self._note_total_changes(query, totals)
                 return
             crowded = _is_crowded_second(query, totals[-1], page_size)
             split = enum_split(query.filters) if crowded and in_order else None
             if split is not None:
-                yield from self._read_split(query, split, totals[-1], retries_before, seen)
+                yield from self._read_split(query, split, totals[-1], seen)
                 self._note_total_changes(query, totals)
                 return
             if passes >= MAX_PASSES:
@@ -297,19 +297,19 @@ class Pull:
             )
 
     def _read_parts(
-        self, query: CustomerQuery, parts: int, retries_before: int, seen: set[str | int]
+        self, query: CustomerQuery, parts: int, seen: set[str | int]
     ) -> Iterator[Record]:
         """Read ``query`` again as ``parts`` consecutive slices, one after another, sharing ``seen``."""
         assert query.filters.created_at is not None
         for bounds in split_bounds(query.filters.created_at, parts):
             part = replace(query, filters=query.filters.with_created_at(bounds))
             self.stats.slices += 1
-            yield from self._read_slice(part, self._client.get_page(part, 1), fetch_in_order, retries_before, seen)
+            yield from self._read_slice(part, self._client.get_page(part, 1), fetch_in_order, seen)
             if self._reached_max_records():
                 return
 
     def _read_split(
-        self, query: CustomerQuery, split: EnumSplit, total: int, retries_before: int, seen: set[str | int]
+        self, query: CustomerQuery, split: EnumSplit, total: int, seen: set[str | int]
     ) -> Iterator[Record]:
         """Read a crowded second again as the parts of ``split``, until their totals add up to its ``total``.
 
@@ -325,10 +325,10 @@ class Pull:
                 self.stats.slices += 1
                 nested = enum_split(filters) if first_page.meta.total > first_page.meta.per_page else None
                 if nested is None:
-                    yield from self._read_slice(part, first_page, fetch_in_order, retries_before, seen)
+                    yield from self._read_slice(part, first_page, fetch_in_order, seen)
                 else:
                     self.stats.pages += 1
-                    yield from self._read_split(part, nested, first_page.meta.total, retries_before, seen)
+                    yield from self._read_split(part, nested, first_page.meta.total, seen)
                 if self._reached_max_records():
                     return
             problem = split.shortfall(totals, total)
@@ -364,8 +364,8 @@ class Pull:
         self.stats.records += 1
         return True
 
-    def _after_page(self, retries_before: int) -> None:
-        self.stats.retries = self._client.counts.retries - retries_before
+    def _after_page(self) -> None:
+        self.stats.retries = self._client.counts.retries - self._retries_before
         self.stats.lowest_concurrency = self._client.lowest_concurrency
         self.stats.seconds = self._clock() - self._started
         if self._clock() >= self._next_report:

@@ -65,7 +65,7 @@ class ClueWindow:
         last_second = _ceil_to_second(self.end) - timedelta(seconds=1)
         first = format_api_time(first_second, zone, rounding="floor")
         last = format_api_time(last_second, zone, rounding="floor")
-        if last_second < first_second:
+        if self.is_empty():
             raise ClueValidationError(
                 "created_at", f"the window [{self.start.isoformat()}, {self.end.isoformat()}) is empty; {_HOW_TO_SET}"
             )
@@ -83,6 +83,10 @@ class ClueWindow:
                     "the API's is",
                 )
         return first, last
+
+    def is_empty(self) -> bool:
+        """Whether no whole second (the API's resolution) lies in the window."""
+        return _ceil_to_second(self.end) - timedelta(seconds=1) < _ceil_to_second(self.start)
 
     def widened(self, lookback: timedelta | None) -> ClueWindow:
         """The window with its start moved back by ``lookback`` (a non-negative timedelta, or None)."""
