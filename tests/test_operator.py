@@ -374,3 +374,18 @@ def test_hashed_phones_without_a_secret_fail_before_any_request(emulator):
     with pytest.raises(ClueConfigurationError, match=r"extra\.phone_hash_secret"):
         pull(created_at=list(DAY), phone_output="hash")
     assert emulator.requests == []
+
+
+def test_a_window_holding_the_repeated_hour_whole_pulls_both_passes_and_one_inside_it_is_refused(
+    make_emulator, monkeypatch
+):
+    emulator = make_emulator(records=0, token=TOKEN, timezone="Europe/Berlin")
+    point_clue_default_at(emulator, monkeypatch, timezone="Europe/Berlin")
+    first_pass, second_pass = (datetime(2026, 10, 25, hour, 30, tzinfo=timezone.utc) for hour in (0, 1))
+    inserted = {r["id"] for moment in (first_pass, second_pass) for r in emulator.insert(3, created_at=moment)}
+    assert {r["created_at"] for r in emulator.records()} == {"2026-10-25 02:30:00"}  # the same wall clock twice
+    whole = [datetime(2026, 10, 24, 23, tzinfo=timezone.utc), datetime(2026, 10, 25, 2, tzinfo=timezone.utc)]
+    assert {r["id"] for r in pull(created_at=whole)} == inserted
+    with pytest.raises(ClueValidationError, match="repeats when summer time ends"):
+        pull(created_at=[second_pass - timedelta(minutes=30), second_pass + timedelta(minutes=30)])
+    assert len(emulator.requests) == 1

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
 from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates, Responder, ScriptedResponse
+from airflow_provider_clue.testing.laravel_input import wall_clock_bounds
 from airflow_provider_clue.testing.records import RecordFactory
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
@@ -192,7 +193,7 @@ class ClueEmulator:
         pool = self.pool(user_id, stage)
         query = PoolQuery()
         if created_at is not None:
-            start, end = (int(parse_api_time(text, pool.zone).timestamp()) for text in created_at)
+            start, end = wall_clock_bounds(*created_at, pool.zone)
             query = PoolQuery(created_from=start, created_to=end)
         return list(pool.records(query))
 

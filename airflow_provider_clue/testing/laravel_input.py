@@ -164,12 +164,17 @@ def _created_at_bounds(value: object, zone: ZoneInfo) -> tuple[int, int] | None:
     if not isinstance(value, list) or len(value) != 2:
         return None
     try:
-        start, end = (
-            int(datetime.strptime(item, API_TIME_FORMAT).replace(tzinfo=zone).timestamp()) for item in value
-        )
+        return wall_clock_bounds(value[0], value[1], zone)
     except (TypeError, ValueError):
         return None
-    return start, end
+
+
+def wall_clock_bounds(first: str, last: str, zone: ZoneInfo) -> tuple[int, int]:
+    """Unix seconds of every instant whose wall clock in ``zone`` lies in ``[first, last]``, as a database
+    comparing ``created_at`` strings selects them: ``first``'s earliest instant to ``last``'s latest, so an
+    hour that a change from summer time repeats is matched in both of its passes."""
+    start, end = (datetime.strptime(text, API_TIME_FORMAT).replace(tzinfo=zone) for text in (first, last))
+    return int(start.replace(fold=0).timestamp()), int(end.replace(fold=1).timestamp())
 
 
 def _components(value: object) -> tuple[tuple[str, str], ...] | None:
