@@ -34,7 +34,7 @@ _DIGEST_LENGTH = 8
 @dataclass(frozen=True)
 class ObjectRecord:
     """The clues an object holds: created in ``[start, end)`` (aware datetimes), of ``user_id``'s
-    ``stage``, selected and written as ``query`` says (a short digest of the filters and the phone output)."""
+    ``stage``, selected and written as ``query`` says (a short digest of how the pull was made)."""
 
     start: datetime
     end: datetime
@@ -43,11 +43,11 @@ class ObjectRecord:
     query: str
 
     @classmethod
-    def of(
-        cls, start: datetime, end: datetime, user_id: str, stage: str, *, filters: Any, phone_output: str
-    ) -> ObjectRecord:
-        """The record of a pull; ``filters`` as the API's JSON body (without ``created_at``)."""
-        canonical = json.dumps({"filters": filters, "phone_output": phone_output}, sort_keys=True, ensure_ascii=False)
+    def of(cls, start: datetime, end: datetime, user_id: str, stage: str, *, shaped_by: Any) -> ObjectRecord:
+        """The record of a pull; ``shaped_by`` is JSON-safe data of everything else that decides what the
+        object holds (the filters, the phone output and its key, a record limit, a lookback),
+        in any order: lists and keys are compared sorted."""
+        canonical = json.dumps(_canonical(shaped_by), sort_keys=True, ensure_ascii=False)
         return cls(start, end, user_id, stage, hashlib.sha256(canonical.encode()).hexdigest()[:_DIGEST_LENGTH])
 
     def as_json(self) -> dict[str, Any]:
@@ -71,6 +71,16 @@ class ObjectRecord:
         return f"created_at {window} of user {self.user_id} stage {self.stage!r}, query #{self.query}"
 
 
+def _canonical(value: Any) -> Any:
+    """``value`` with every list sorted (``operator: [3, 1]`` selects what ``[1, 3]`` does)."""
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_canonical(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
+    return value
+
+
 def record_path(path: ObjectStoragePath) -> ObjectStoragePath:
     """Where the record of the object at ``path`` lives: ``.<name>.clue.json`` beside it."""
     return path.parent / f".{path.name}{RECORD_SUFFIX}"
@@ -91,10 +101,12 @@ def check_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> Non
             "it to let this run write it",
         )
     if existing is not None and existing != record:
+        held = "is the object of" if path.exists() else "was written for (the object is gone, its record stays)"
         raise ClueValidationError(
             "destination",
-            f"{uri} is the object of {existing.describe()}, but this pull is {record.describe()}: two windows, "
-            f"accounts, stages or queries would share one object, so it is not replaced; {_HOW_TO_FIX}",
+            f"{uri} {held} {existing.describe()}, but this pull is {record.describe()}: two windows, accounts, "
+            f"stages or queries would share one object, so it is not replaced; {_HOW_TO_FIX}, or delete "
+            f"{record_path(path).name} beside it (and the object) to let this pull write it",
         )
 
 

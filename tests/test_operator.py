@@ -238,8 +238,10 @@ def test_an_object_of_another_account_is_never_replaced(make_emulator, monkeypat
         ({"filters": {"ai_call": 1}}, {"filters": {"ai_call": 0}}),
         ({"filters": {"operator": [1]}}, {"filters": {"operator": [2, 3]}}),
         ({}, {"phone_output": "mask"}),
+        ({}, {"max_records": 3}),
+        ({}, {"lookback": timedelta(hours=1)}),
     ],
-    ids=["ai_call", "operator", "phone_output"],
+    ids=["ai_call", "operator", "phone_output", "max_records", "lookback"],
 )
 def test_an_object_of_other_filters_or_phone_output_is_never_replaced(emulator, tmp_path, first, second):
     destination = f"file://{tmp_path}/{{start_date}}.jsonl"
@@ -249,6 +251,25 @@ def test_an_object_of_other_filters_or_phone_output_is_never_replaced(emulator, 
         pull(created_at=list(DAY), destination=destination, **second)
     assert (tmp_path / "2026-10-02.jsonl").read_bytes() == before and len(emulator.requests) == requests
     pull(created_at=list(DAY), destination=destination, **first)  # the same query replaces its own object
+
+
+def test_another_phone_hash_key_is_another_query_and_the_order_of_codes_is_not(make_emulator, monkeypatch, tmp_path):
+    emulator = make_emulator(records=300, token=TOKEN)
+    destination = f"file://{tmp_path}/{{start_date}}.jsonl"
+    point_clue_default_at(emulator, monkeypatch, phone_hash_secret="key-one")
+    pull(created_at=list(DAY), destination=destination, phone_output="hash", filters={"operator": [1, 3]})
+    pull(created_at=list(DAY), destination=destination, phone_output="hash", filters={"operator": [3, 1]})
+    point_clue_default_at(emulator, monkeypatch, phone_hash_secret="key-two")
+    with pytest.raises(ClueValidationError, match="stages or queries would share one object"):
+        pull(created_at=list(DAY), destination=destination, phone_output="hash", filters={"operator": [1, 3]})
+
+
+def test_a_record_left_by_a_deleted_object_says_so_and_names_itself(emulator, tmp_path):
+    destination = f"file://{tmp_path}/{{start_date}}.jsonl"
+    pull(created_at=list(DAY), destination=destination)
+    (tmp_path / "2026-10-02.jsonl").unlink()
+    with pytest.raises(ClueValidationError, match=r"the object is gone, its record stays.*delete \.2026-10-02\.jsonl"):
+        pull(created_at=list(DAY), destination=destination, filters={"ai_call": 1})
 
 
 def test_an_object_storage_path_destination_is_checked_and_filled_in_like_a_uri(emulator, tmp_path):

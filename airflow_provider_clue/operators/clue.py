@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.filters import ClueFilters
+    from airflow_provider_clue.hooks.clue import ClueHook
     from airflow_provider_clue.lineage import PullLineage
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
@@ -171,9 +172,7 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
                 "stage": query.stage,
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
-            record = ObjectRecord.of(
-                start, end, query.user_id, query.stage, filters=filters.to_json_body(), phone_output=self.phone_output
-            )
+            record = ObjectRecord.of(start, end, query.user_id, query.stage, shaped_by=self._shaped_by(hook, filters))
             check_object(path, record, plain_uri(path))
         self.log.info(
             "Window [%s, %s) from %s%s, sent to the API as created_at [%s, %s] (%s)",
@@ -206,6 +205,19 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             "user_id": query.user_id,
             "stage": query.stage,
             "stats": pull.stats.as_dict(),
+        }
+
+    def _shaped_by(self, hook: ClueHook, filters: ClueFilters) -> dict[str, Any]:
+        """What, beside the window, account and stage, decides what this pull writes (for its object's record)."""
+        import hashlib
+
+        secret = hook.settings.phone_hash_secret if self.phone_output == "hash" else None
+        return {
+            "filters": filters.to_json_body(),
+            "phone_output": self.phone_output,
+            "phone_key": hashlib.sha256(secret.encode()).hexdigest() if secret else None,
+            "max_records": self.max_records,
+            "lookback": self.lookback.total_seconds() if self.lookback else None,
         }
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
