@@ -71,9 +71,19 @@ def parse_response(
     :raises ClueAPIError: whose message repeats none of ``context.secrets``.
     """
     try:
-        return _parse_response(status, body, context, retry_after)
+        return _parse_response(status, _without_secrets(body, context.secrets), context, retry_after)
     except ClueAPIError as err:
         raise err.without(context.secrets) from None
+
+
+def _without_secrets(body: bytes, secrets: tuple[str, ...]) -> bytes:
+    """``body`` with each secret, as written and as JSON escapes it, replaced by ``***`` before any
+    part of it is read (a message is redacted and cut later, which could leave part of a secret)."""
+    for secret in filter(None, secrets):
+        escaped = json.dumps(secret)[1:-1]
+        for form in {secret, escaped, escaped.replace("/", "\\/")}:
+            body = body.replace(form.encode(), b"***")
+    return body
 
 
 def _parse_response(status: int, body: bytes, context: RequestContext, retry_after: float | None) -> CluePage:

@@ -514,3 +514,22 @@ def test_a_token_the_server_echoes_is_in_no_error_message(emulator, monkeypatch,
         hook_for(emulator, monkeypatch, max_retries=0).count_customers()
     assert TOKEN not in str(err.value) and TOKEN not in repr(err.value.args)
     assert "***" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("sk_live_Abc9Qz7Yx5Wv3", "x" * 280 + " token=sk_live_Abc9Qz7Yx5Wv3"),  # past the length messages are cut at
+        ("5|Abc12345678XyzQwertyUiop", "bad token 5|Abc12345678XyzQwertyUiop"),  # digits a phone pattern would take
+        ("a/b+c=d", "bad token a\\/b+c=d"),  # as Laravel's JSON escapes a slash
+    ],
+    ids=["cut", "digits", "json-escaped"],
+)
+def test_no_part_of_an_echoed_token_survives_redaction_or_cutting(make_emulator, monkeypatch, token, message):
+    emulator = make_emulator(records=10, token=token)
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_TEST", emulator.connection_json(max_retries=0))
+    emulator.respond_next(401, '{"message": "' + message + '"}')
+    with pytest.raises(ClueAuthError) as err:
+        ClueHook(clue_conn_id="clue_test").count_customers()
+    shown = str(err.value)
+    assert not any(token[start : start + 6] in shown for start in range(len(token) - 5)), shown
