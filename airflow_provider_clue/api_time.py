@@ -68,14 +68,17 @@ class CreatedWindow:
 
     def __contains__(self, created: object) -> bool:
         """Whether a record's ``created_at`` lies inside; ``ValueError`` if it is not a time."""
-        if isinstance(created, str) and _API_TIME.fullmatch(created) and self.bounds[0] <= created <= self.bounds[1]:
-            return True  # the API's own strings compare as their wall-clock times do: the usual case, made fast
+        if isinstance(created, str) and _API_TIME.fullmatch(created):
+            return self.bounds[0] <= created <= self.bounds[1]  # compared as the API compares them
         first, last = self._instants
         return first <= parse_record_time(created, self._zone) <= last
 
     @cached_property
     def _instants(self) -> tuple[datetime, datetime]:
-        return parse_api_time(self.bounds[0], self._zone), parse_api_time(self.bounds[1], self._zone)
+        """The first instant whose wall clock is the first bound, the last whose wall clock is the last:
+        the hour a change from summer time repeats counts in both of its passes, as the strings match it."""
+        first, last = (parse_api_time(bound, self._zone) for bound in self.bounds)
+        return first.replace(fold=0), last.replace(fold=1)
 
 
 def format_api_time(moment: datetime, zone: ZoneInfo, *, rounding: Rounding) -> str:

@@ -41,9 +41,11 @@ class WaitCondition:
     def as_kwargs(self) -> dict[str, Any]:
         return asdict(self)
 
-    def window(self, now: datetime) -> ClueWindow:
-        end = datetime.fromisoformat(self.end) if self.end else now
-        return ClueWindow(datetime.fromisoformat(self.start), end, "explicit")
+    def window(self, now: datetime, zone: ZoneInfo) -> ClueWindow:
+        """The window to count: up to ``now`` if open, stopping short of an hour the zone's clock repeats."""
+        if self.end:
+            return ClueWindow(datetime.fromisoformat(self.start), datetime.fromisoformat(self.end), "explicit")
+        return ClueWindow(datetime.fromisoformat(self.start), now, "explicit").ending_before_a_repeated_hour(zone)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def count_clues(client: ClueClient, query: CustomerQuery, condition: WaitConditi
     A window with no whole second in it yet (its start is still in the future) counts 0 without
     a request.
     """
-    window = condition.window(datetime.now(timezone.utc))
+    window = condition.window(datetime.now(timezone.utc), zone)
     created_at = (window.start.astimezone(zone).isoformat(), window.end.astimezone(zone).isoformat())
     if window.is_empty():
         return CountResult(0, created_at)

@@ -23,7 +23,7 @@ the window that holds the instant ``s``, and consecutive windows neither overlap
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -69,11 +69,12 @@ class ClueWindow:
             raise ClueValidationError(
                 "created_at", f"the window [{self.start.isoformat()}, {self.end.isoformat()}) is empty; {_HOW_TO_SET}"
             )
-        # The API compares wall-clock strings. Where the clock repeats an hour, a window starting in
-        # its second pass would also match the first, and one ending in its first pass the second.
-        for moment, repeated_pass, edge in ((first_second, 1, "starts"), (last_second, 0, "ends")):
-            local = moment.astimezone(zone)
-            if local.fold == repeated_pass and _is_ambiguous(local):
+        # The API compares wall-clock strings. Where the clock repeats an hour, the strings can tell a
+        # window's edge apart only at the edges of the repeated hour itself: a start at its first
+        # instant (first pass), an end at its last (second pass).
+        for moment, edge, outside in ((first_second, "starts", -1), (last_second, "ends", 1)):
+            if not _expressible_edge(moment, zone, outside=outside):
+                local = moment.astimezone(zone)
                 raise ClueValidationError(
                     "created_at",
                     f"the window [{self.start.isoformat()}, {self.end.isoformat()}) {edge} inside the hour that "
@@ -87,6 +88,17 @@ class ClueWindow:
     def is_empty(self) -> bool:
         """Whether no whole second (the API's resolution) lies in the window."""
         return _ceil_to_second(self.end) - timedelta(seconds=1) < _ceil_to_second(self.start)
+
+    def ending_before_a_repeated_hour(self, zone: ZoneInfo) -> ClueWindow:
+        """This window, or, if it ends inside the hour that ``zone`` repeats when summer time ends, the
+        part before that hour (a window that ends "now" can wait for the hour to pass)."""
+        last_second = _ceil_to_second(self.end) - timedelta(seconds=1)
+        if _expressible_edge(last_second, zone, outside=1):
+            return self
+        minute = last_second.replace(second=0)
+        while _is_ambiguous(minute.astimezone(zone)):
+            minute -= timedelta(minutes=1)
+        return replace(self, end=max(self.start, minute + timedelta(minutes=1)))
 
     def widened(self, lookback: timedelta | None) -> ClueWindow:
         """The window with its start moved back by ``lookback`` (a non-negative timedelta, or None)."""
@@ -150,6 +162,16 @@ def _run_started(context: Mapping[str, Any]) -> datetime:
     now = datetime.now(timezone.utc)
     started = getattr(context.get("dag_run"), "start_date", None)
     return min(utc(started), now) if isinstance(started, datetime) else now
+
+
+def _expressible_edge(moment: datetime, zone: ZoneInfo, *, outside: int) -> bool:
+    """Whether wall-clock strings in ``zone`` can tell the window edge at ``moment`` (its first second,
+    ``outside=-1``, or its last, ``outside=1``) from the other pass of an hour the clock repeats: yes,
+    unless it lies inside that hour, but at the hour's own first instant (first pass) or last (second pass)."""
+    local = moment.astimezone(zone)
+    if not _is_ambiguous(local):
+        return True
+    return local.fold == (outside > 0) and not _is_ambiguous((moment + timedelta(seconds=outside)).astimezone(zone))
 
 
 def _is_ambiguous(local: datetime) -> bool:

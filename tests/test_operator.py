@@ -410,3 +410,21 @@ def test_a_window_holding_the_repeated_hour_whole_pulls_both_passes_and_one_insi
     with pytest.raises(ClueValidationError, match="repeats when summer time ends"):
         pull(created_at=[second_pass - timedelta(minutes=30), second_pass + timedelta(minutes=30)])
     assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize("laravel_dates", [False, True], ids=["wall-clock-dates", "laravel-dates"])
+def test_the_day_summer_time_ends_is_pulled_exactly_even_with_a_bulk_import_in_its_repeated_hour(
+    make_emulator, monkeypatch, laravel_dates
+):
+    emulator = make_emulator(
+        records=5000, token=TOKEN, timezone="Europe/Berlin", shuffle_ties=True, max_per_page=50,
+        laravel_dates=laravel_dates,
+    )
+    point_clue_default_at(emulator, monkeypatch, timezone="Europe/Berlin")
+    for hour in (0, 1):  # 02:30 in both passes of the repeated hour, and a bulk import in the second
+        emulator.insert(3, created_at=datetime(2026, 10, 25, hour, 30, tzinfo=timezone.utc))
+    emulator.insert(200, created_at=datetime(2026, 10, 25, 1, 45, tzinfo=timezone.utc))
+    ids = [r["id"] for r in pull(created_at=["2026-10-25", "2026-10-26"], per_page=50, max_concurrency=4)]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == emulator.ids(created_at=("2026-10-25 00:00:00", "2026-10-25 23:59:59"))
+    assert len(emulator.ids(created_at=("2026-10-25 02:00:00", "2026-10-25 02:59:59"))) >= 206

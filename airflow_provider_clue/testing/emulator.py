@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
 from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates, Responder, ScriptedResponse
-from airflow_provider_clue.testing.laravel_input import wall_clock_bounds
-from airflow_provider_clue.testing.records import RecordFactory
+from airflow_provider_clue.testing.records import RecordFactory, wall_seconds_of
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
 
@@ -193,8 +192,7 @@ class ClueEmulator:
         pool = self.pool(user_id, stage)
         query = PoolQuery()
         if created_at is not None:
-            start, end = wall_clock_bounds(*created_at, pool.zone)
-            query = PoolQuery(created_from=start, created_to=end)
+            query = PoolQuery(created_from=wall_seconds_of(created_at[0]), created_to=wall_seconds_of(created_at[1]))
         return list(pool.records(query))
 
     def ids(self, **kwargs: Any) -> set[str]:

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.testing.records import wall_seconds_of
 from airflow_provider_clue.testing.store import PoolQuery
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from zoneinfo import ZoneInfo
 
 DEFAULT_PER_PAGE = 15
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -93,7 +91,7 @@ def paging_of(data: Mapping[str, Any], max_per_page: int) -> tuple[int, int]:
     return page, min(per_page, max_per_page)
 
 
-def pool_query_of(data: Mapping[str, Any], zone: ZoneInfo) -> PoolQuery:
+def pool_query_of(data: Mapping[str, Any]) -> PoolQuery:
     """Validate the filters like the API's form request; raise :class:`InvalidInput`."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
@@ -109,7 +107,7 @@ def pool_query_of(data: Mapping[str, Any], zone: ZoneInfo) -> PoolQuery:
                 fail(name, f"The {name} must be a string.")
     created_at = data.get("created_at")
     if created_at is not None:
-        bounds = _created_at_bounds(created_at, zone)
+        bounds = _created_at_bounds(created_at)
         if bounds is None:
             fail("created_at", "The created_at must be an array of two dates in the format Y-m-d H:i:s.")
         else:
@@ -160,21 +158,14 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _created_at_bounds(value: object, zone: ZoneInfo) -> tuple[int, int] | None:
+def _created_at_bounds(value: object) -> tuple[int, int] | None:
+    """The bounds as wall-clock seconds (the order in which a database compares the strings)."""
     if not isinstance(value, list) or len(value) != 2:
         return None
     try:
-        return wall_clock_bounds(value[0], value[1], zone)
+        return wall_seconds_of(value[0]), wall_seconds_of(value[1])
     except (TypeError, ValueError):
         return None
-
-
-def wall_clock_bounds(first: str, last: str, zone: ZoneInfo) -> tuple[int, int]:
-    """Unix seconds of every instant whose wall clock in ``zone`` lies in ``[first, last]``, as a database
-    comparing ``created_at`` strings selects them: ``first``'s earliest instant to ``last``'s latest, so an
-    hour that a change from summer time repeats is matched in both of its passes."""
-    start, end = (datetime.strptime(text, API_TIME_FORMAT).replace(tzinfo=zone) for text in (first, last))
-    return int(start.replace(fold=0).timestamp()), int(end.replace(fold=1).timestamp())
 
 
 def _components(value: object) -> tuple[tuple[str, str], ...] | None:

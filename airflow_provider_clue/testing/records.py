@@ -6,6 +6,7 @@ records is held as creation times only and each record is built when a page asks
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
 import uuid
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT, parse_api_time
+from airflow_provider_clue.api_time import API_TIME_FORMAT
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -47,11 +48,11 @@ class RecordFactory:
     stage: str
     zone: ZoneInfo
 
-    def record(self, seq: int, created_epoch: int) -> dict[str, object]:
-        """The record number ``seq``, created at ``created_epoch`` (Unix seconds)."""
+    def record(self, seq: int, created_wall: int) -> dict[str, object]:
+        """The record number ``seq``, created at the wall-clock time ``created_wall`` (see :func:`wall_seconds`)."""
         digest = hashlib.blake2b(f"{self.seed}:{self.user_id}:{self.stage}:{seq}".encode(), digest_size=32).digest()
         rng = random.Random(int.from_bytes(digest[16:24], "big"))
-        created = datetime.fromtimestamp(created_epoch, self.zone)
+        created = datetime.fromtimestamp(created_wall, timezone.utc)
         updated = created + timedelta(seconds=rng.choice((0, 0, rng.randrange(1, 86_400 * 3))))
         operator = rng.choice((1, 2, 3, 3))
         phone = f"{rng.choice(_PREFIXES[operator])}{rng.randrange(10**8):08d}"
@@ -87,15 +88,31 @@ class RecordFactory:
         }
 
 
-def with_laravel_dates(record: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
-    """``record`` with ``created_at`` and ``updated_at`` (wall clock in ``zone``) as Laravel's default sends them."""
-    dates = {}
-    for name in ("created_at", "updated_at"):
-        value = record.get(name)
-        try:
-            moment = parse_api_time(value, zone) if isinstance(value, str) else None
-        except ValueError:
-            moment = None
-        if moment is not None:  # else a value a test inserted, sent as it is
-            dates[name] = moment.astimezone(timezone.utc).strftime(LARAVEL_DATE_FORMAT)
+def wall_seconds(epoch: int, zone: ZoneInfo) -> int:
+    """The wall-clock time in ``zone`` of the instant ``epoch`` (Unix seconds), counted in seconds as if
+    that wall clock were UTC: the order and the ranges of the ``created_at`` strings a database compares."""
+    offset = datetime.fromtimestamp(epoch, zone).utcoffset()
+    return epoch + int(offset.total_seconds()) if offset else epoch
+
+
+def wall_seconds_of(text: str) -> int:
+    """:func:`wall_seconds` of an API time string; ``ValueError`` if it is not one."""
+    return int(datetime.strptime(text, API_TIME_FORMAT).replace(tzinfo=timezone.utc).timestamp())
+
+
+def with_laravel_dates(record: dict[str, Any], created_epoch: int) -> dict[str, Any]:
+    """``record``, created at the instant ``created_epoch``, with ``created_at`` and ``updated_at`` as
+    Laravel's default sends them (UTC, ISO 8601); the instant, not the wall clock, keeps a time of the
+    hour that a change from summer time repeats in the pass it belongs to."""
+    try:
+        created_wall = wall_seconds_of(str(record.get("created_at")))
+    except ValueError:
+        return record  # a value a test inserted, sent as it is
+    dates = {"created_at": _laravel(created_epoch)}
+    with contextlib.suppress(ValueError):
+        dates["updated_at"] = _laravel(created_epoch + wall_seconds_of(str(record.get("updated_at"))) - created_wall)
     return {**record, **dates}
+
+
+def _laravel(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime(LARAVEL_DATE_FORMAT)

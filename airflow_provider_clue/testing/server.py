@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from airflow_provider_clue.testing.control import handle_control
 from airflow_provider_clue.testing.faults import FAULT_STATUS, SCRIPTED, ScriptedResponse
 from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
-from airflow_provider_clue.testing.records import with_laravel_dates
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing.emulator import ClueEmulator
@@ -150,12 +149,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             body_seen = b"" if emulator.drop_request_bodies else body
             data = merged_input(query, body_seen, self.headers.get("Content-Type", ""))
             page, per_page = paging_of(data, emulator.max_per_page)
-            pool_query = pool_query_of(data, pool.zone)
+            pool_query = pool_query_of(data)
         except InvalidInput as invalid:
             return 422, {"message": "The given data was invalid.", "errors": invalid.errors}, no_paging
-        total, records = pool.page(pool_query, page, per_page)
-        if emulator.laravel_dates:
-            records = [with_laravel_dates(record, pool.zone) for record in records]
+        total, records = pool.page(pool_query, page, per_page, laravel_dates=emulator.laravel_dates)
         last_page = max(1, -(-total // per_page))
         envelope = {
             "code": 200,

@@ -12,12 +12,13 @@ import random
 import threading
 from array import array
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api_time import API_TIME_FORMAT
 from airflow_provider_clue.testing.arrivals import arrival_times
+from airflow_provider_clue.testing.records import wall_seconds, wall_seconds_of, with_laravel_dates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -38,7 +39,8 @@ class NotFound(LookupError):
 
 @dataclass(frozen=True)
 class PoolQuery:
-    """A query already validated by the server: inclusive epoch bounds and exact-match filters."""
+    """A query already validated by the server: inclusive wall-clock bounds (:func:`wall_seconds`) and
+    exact-match filters."""
 
     created_from: int | None = None
     created_to: int | None = None
@@ -83,10 +85,12 @@ class RecordPool:
         self._generated = lru_cache(maxsize=RECORD_CACHE_SIZE)(factory.record)
         self._tie_shuffler = random.Random(factory.seed) if shuffle_ties else None
         self._lock = threading.RLock()
-        times = arrival_times(count, start, end, factory.zone, factory.seed)
-        self._created = array("q", times)
-        self._keys = array("q", ((epoch << _SEQ_BITS) | seq for seq, epoch in enumerate(times)))
+        self._created = array("q", arrival_times(count, start, end, factory.zone, factory.seed))  # instants, by seq
+        # the keys order wall-clock times, as a database sorting and comparing created_at strings does
+        walls = _walls(self._created, self.zone)
+        self._keys = array("q", sorted((wall << _SEQ_BITS) | seq for seq, wall in enumerate(walls)))
         self._extra: dict[int, Record] = {}
+        self._extra_created: dict[int, int] = {}
         self._next_seq = count
         self._seq_by_id: dict[str, int] | None = None
 
@@ -97,8 +101,13 @@ class RecordPool:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def page(self, query: PoolQuery, page: int, per_page: int) -> tuple[int, list[Record]]:
-        """``(total, records)`` of ``page`` for ``query``, newest first (ties: last inserted first)."""
+    def page(
+        self, query: PoolQuery, page: int, per_page: int, *, laravel_dates: bool = False
+    ) -> tuple[int, list[Record]]:
+        """``(total, records)`` of ``page`` for ``query``, newest first (ties: last inserted first).
+
+        :param laravel_dates: send ``created_at`` and ``updated_at`` as Laravel's default does (UTC ISO 8601).
+        """
         with self._lock:
             low, high = self._window(query)
             if query.has_field_filters:
@@ -111,6 +120,9 @@ class RecordPool:
                 stop = high - (page - 1) * per_page
                 chosen = self._newest_first(max(low, stop - per_page), max(low, stop), within=(low, high))
             records = [self._record(key) for key in chosen]
+            if laravel_dates:
+                created = map(self._created_at, chosen)
+                records = [with_laravel_dates(record, epoch) for record, epoch in zip(records, created, strict=True)]
         if query.encryption:
             records = [{**record, "phone": encrypt_phone(str(record["phone"]))} for record in records]
         return total, records
@@ -156,13 +168,15 @@ class RecordPool:
         if created.tzinfo is None:
             created = created.replace(tzinfo=self.zone)
         epoch = int(created.timestamp())
+        wall = wall_seconds(epoch, self.zone)
         with self._lock:
             seq = self._next_seq
             self._next_seq += 1
-            record = {**self._factory.record(seq, epoch), **(fields or {})}
-            record["created_at"] = datetime.fromtimestamp(epoch, self.zone).strftime(API_TIME_FORMAT)
+            record = {**self._factory.record(seq, wall), **(fields or {})}
+            record["created_at"] = datetime.fromtimestamp(wall, timezone.utc).strftime(API_TIME_FORMAT)
             self._extra[seq] = record
-            bisect.insort(self._keys, (epoch << _SEQ_BITS) | seq)
+            self._extra_created[seq] = epoch
+            bisect.insort(self._keys, (wall << _SEQ_BITS) | seq)
             if self._seq_by_id is not None:
                 self._seq_by_id[str(record["id"])] = seq
         return record
@@ -176,11 +190,12 @@ class RecordPool:
                 seq = seq_by_id.pop(str(record_id), None)
                 if seq is None:
                     continue
-                key = (self._epoch_of(seq) << _SEQ_BITS) | seq
+                key = (self._wall_of(seq) << _SEQ_BITS) | seq
                 index = bisect.bisect_left(self._keys, key)
                 if index < len(self._keys) and self._keys[index] == key:
                     del self._keys[index]
                     self._extra.pop(seq, None)
+                    self._extra_created.pop(seq, None)
                     removed += 1
             return removed
 
@@ -189,14 +204,18 @@ class RecordPool:
             self._seq_by_id = {str(self._record(key)["id"]): key & _SEQ_MASK for key in self._keys}
         return self._seq_by_id
 
-    def _epoch_of(self, seq: int) -> int:
+    def _wall_of(self, seq: int) -> int:
         if seq in self._extra:
-            return int(datetime.strptime(str(self._extra[seq]["created_at"]), API_TIME_FORMAT)
-                       .replace(tzinfo=self.zone).timestamp())
-        return self._created[seq]
+            return wall_seconds_of(str(self._extra[seq]["created_at"]))
+        return wall_seconds(self._created[seq], self.zone)
+
+    def _created_at(self, key: int) -> int:
+        """The instant (Unix seconds) the record of ``key`` was created."""
+        seq = key & _SEQ_MASK
+        return self._extra_created[seq] if seq in self._extra_created else self._created[seq]
 
     def _window(self, query: PoolQuery) -> tuple[int, int]:
-        """Index bounds in ``_keys`` of the records inside ``query``'s ``created_at`` range."""
+        """Index bounds in ``_keys`` of the records inside ``query``'s ``created_at`` range (wall-clock seconds)."""
         low = 0 if query.created_from is None else bisect.bisect_left(self._keys, query.created_from << _SEQ_BITS)
         high = (
             len(self._keys)
@@ -228,3 +247,16 @@ class RecordPool:
             ),
         )
         return all(checks)
+
+
+def _walls(epochs: array[int], zone: ZoneInfo) -> Iterator[int]:
+    """:func:`wall_seconds` of each instant: one offset for all where the zone keeps one over the span."""
+    if not epochs:
+        return iter(())
+    first, last = epochs[0], epochs[-1]
+    samples = range(first, last + 1, max(1, (last - first) // 48))
+    offsets = {wall_seconds(epoch, zone) - epoch for epoch in (*samples, last)}
+    if len(offsets) == 1:
+        offset = offsets.pop()
+        return (epoch + offset for epoch in epochs)
+    return (wall_seconds(epoch, zone) for epoch in epochs)

@@ -12,7 +12,7 @@ from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetab
 
 from airflow_provider_clue.api_time import load_zone
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.run_window import explicit_window, run_window
+from airflow_provider_clue.run_window import ClueWindow, explicit_window, run_window
 
 SHANGHAI = load_zone("Asia/Shanghai")
 DAILY = CronTriggerTimetable("0 0 * * *", timezone="Asia/Shanghai")
@@ -126,9 +126,17 @@ def test_a_window_is_refused_where_the_clock_repeats_an_hour_and_kept_where_it_h
     hour = timedelta(hours=1)
     first_pass = datetime(2026, 10, 25, 0, tzinfo=timezone.utc)
     second_pass = first_pass + hour
-    for start in (first_pass, second_pass):
+    half = timedelta(minutes=30)
+    inside = [
+        (first_pass, first_pass + hour), (second_pass, second_pass + hour), (first_pass + half, second_pass + half),
+        (first_pass + half, second_pass + 2 * hour), (first_pass - hour, second_pass + half),
+    ]
+    for start, end in inside:  # an edge part-way through the repeated hour, in either pass
         with pytest.raises(ClueValidationError, match="repeats when summer time ends"):
-            explicit_window([start, start + hour], berlin).api_bounds(berlin)
+            explicit_window([start, end], berlin).api_bounds(berlin)
+    assert explicit_window([first_pass, second_pass + hour], berlin).api_bounds(berlin) == (
+        "2026-10-25 02:00:00", "2026-10-25 02:59:59"
+    )
     whole = explicit_window([first_pass - hour, second_pass + hour], berlin)
     assert whole.api_bounds(berlin) == ("2026-10-25 01:00:00", "2026-10-25 02:59:59")
     day = explicit_window(["2026-10-25", "2026-10-26"], berlin)
@@ -155,3 +163,15 @@ def test_a_huge_lookback_is_refused_by_name():
 def test_equal_bounds_explain_the_data_interval_templates():
     with pytest.raises(ClueValidationError, match=r"omit created_at to pull the schedule's latest complete interval"):
         explicit_window(["2026-10-05T00:00:00+00:00", "2026-10-05T00:00:00+00:00"], SHANGHAI)
+
+
+def test_a_window_ending_now_inside_the_repeated_hour_stops_where_that_hour_begins():
+    berlin = load_zone("Europe/Berlin")
+    start = datetime(2026, 10, 24, 22, tzinfo=timezone.utc)  # local midnight
+    begins = datetime(2026, 10, 25, 0, tzinfo=timezone.utc)  # 02:00, first pass
+    for now in (begins + timedelta(minutes=30), begins + timedelta(minutes=90)):
+        window = ClueWindow(start, now, "explicit").ending_before_a_repeated_hour(berlin)
+        assert window.end == begins and window.api_bounds(berlin) == ("2026-10-25 00:00:00", "2026-10-25 01:59:59")
+    after = ClueWindow(start, begins + timedelta(hours=2), "explicit")
+    assert after.ending_before_a_repeated_hour(berlin) is after
+    assert after.api_bounds(berlin) == ("2026-10-25 00:00:00", "2026-10-25 02:59:59")
