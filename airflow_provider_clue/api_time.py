@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 API_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 API_TIME_PATTERN = "YYYY-MM-DD HH:MM:SS"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+API_YEARS = (1970, 9998)  # the years a created_at bound may name: within what every zone converts
 
 Rounding = Literal["floor", "ceil"]
 _API_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", re.ASCII)

@@ -127,13 +127,20 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
             f"{text!r} names no window, so every run of the schedule would write the same object; add {{start_date}} "
             "(daily or longer schedules) or {start} to it",
         )
-    if grid.starts_more_than_one_window_a_day(day_zones=(load_zone(DEFAULT_TIMEZONE),)):
-        raise ClueValidationError(
-            "destination",
-            f"the schedule starts more than one window a day (in its zone, or in {DEFAULT_TIMEZONE}, the "
-            f"connection's default, when summer time begins or ends), but {text!r} names them by {{start_date}} "
-            "alone, so those runs would write the same object; use {start} (YYYY-MM-DDTHHMMSS) instead",
+    if grid.starts_more_than_one_window_a_day():
+        reason = "the schedule starts more than one window a day"
+    elif grid.starts_more_than_one_window_a_day(day_zones=(load_zone(DEFAULT_TIMEZONE),)):
+        reason = (
+            f"when summer time begins or ends, the schedule starts two windows on one day in {DEFAULT_TIMEZONE} "
+            "(the connection's default zone, whose dates {start_date} gives)"
         )
+    else:
+        return
+    raise ClueValidationError(
+        "destination",
+        f"{reason}, but {text!r} names them by {{start_date}} alone, so those runs would write the same object; "
+        "use {start} (YYYY-MM-DDTHHMMSS) instead",
+    )
 
 
 def _text_of(destination: Any) -> str:

@@ -131,7 +131,8 @@ def plain_uri(path: ObjectStoragePath) -> str:
 
 def asset_of_destination(destination: Any) -> Asset | None:
     """The ``Asset`` of a destination: its fixed folder, the part before any placeholder or template
-    (a destination without either is its own Asset).
+    (a destination without either is its own Asset); of a list of destinations (mapped over), the
+    deepest folder that holds them all.
 
     ``s3://bucket/clues/{{ ds }}.jsonl`` gives ``Asset("s3://bucket/clues")``; a folder name outside
     ASCII is percent-encoded as UTF-8, as Airflow requires of an Asset URI
@@ -139,13 +140,35 @@ def asset_of_destination(destination: Any) -> Asset | None:
     DAG scheduled on it should build it with this function too. A destination whose scheme or
     bucket is templated gives ``None`` (pass ``outlets`` yourself).
     """
-    if isinstance(destination, str):
-        uri = destination.strip()
-    elif hasattr(destination, "protocol"):
-        uri = plain_uri(destination)
-    else:
+    if isinstance(destination, (list, tuple)):
+        uris = [_uri_of(item) for item in destination]
+        if not uris or None in uris:
+            return None
+        return asset_of_folder(_common_folder([fixed_folder(uri) for uri in uris if uri is not None]))
+    uri = _uri_of(destination)
+    if uri is None:
         return None  # not a destination at all: check_destination says so, naming the field
     return asset_of_folder(fixed_folder(uri) if "{" in uri else uri)
+
+
+def _uri_of(destination: Any) -> str | None:
+    if isinstance(destination, str):
+        return destination.strip()
+    return plain_uri(destination) if hasattr(destination, "protocol") else None
+
+
+def _common_folder(folders: list[str]) -> str:
+    """The deepest folder above all of ``folders`` (an empty string where their schemes differ)."""
+    schemes = {folder.partition("://")[0] for folder in folders}
+    if len(schemes) != 1:
+        return ""
+    parts = [folder.partition("://")[2].split("/") for folder in folders]
+    common = []
+    for names in zip(*parts, strict=False):
+        if len(set(names)) != 1:
+            break
+        common.append(names[0])
+    return f"{schemes.pop()}://{'/'.join(common)}"
 
 
 def fixed_folder(uri: str) -> str:

@@ -3,7 +3,8 @@
 The queries that fix one of ``operator``, ``sex``, ``is_follow`` or ``ai_call`` to each of its
 codes partition the query when every record has one of those codes; then their ``meta.total``
 values add up to its own, and that sum is the proof that no record (say one whose operator is
-null) falls outside every part. A filter the user already fixed to one code is not split again.
+null) falls outside every part. A filter the user already fixed to one code is not split again;
+where one dimension's parts fall short, the next open one may still cover the second.
 """
 
 from __future__ import annotations
@@ -50,9 +51,12 @@ class EnumSplit:
         )
 
 
-def enum_split(filters: ClueFilters) -> EnumSplit | None:
-    """Split ``filters`` by the first dimension they leave open (None when every one is fixed)."""
+def enum_split(filters: ClueFilters, *, short: frozenset[str] = frozenset()) -> EnumSplit | None:
+    """Split ``filters`` by the first dimension they leave open, but those known to fall ``short`` of
+    covering the records (None when there is none)."""
     for name, codes in DIMENSIONS:
+        if name in short:
+            continue
         allowed = _allowed(filters, name, codes)
         if len(allowed) > 1:
             return EnumSplit(name, allowed, tuple(_fixed(filters, name, code) for code in allowed))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_clue.api_time import API_TIME_PATTERN, format_api_time, parse_api_time
+from airflow_provider_clue.api_time import API_TIME_PATTERN, API_YEARS, format_api_time, parse_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.redaction import redacted_repr
 from airflow_provider_clue.rendered_values import as_rendered_list
@@ -265,6 +265,19 @@ def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:
 
 def _bound(value: object, zone: ZoneInfo, rounding: str) -> datetime:
     which = "start" if rounding == "ceil" else "end"
+    bound = _parsed_bound(value, zone, which)
+    try:
+        year = bound.astimezone(zone).year
+    except OverflowError:  # beyond what a zone can convert
+        year = 0
+    if not API_YEARS[0] <= year <= API_YEARS[1]:
+        raise ClueValidationError(
+            f"filters.created_at ({which})", f"{_describe(value)} is outside the years {API_YEARS[0]} to {API_YEARS[1]}"
+        )
+    return bound
+
+
+def _parsed_bound(value: object, zone: ZoneInfo, which: str) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=zone) if value.tzinfo is None else value
     if isinstance(value, str):

@@ -19,7 +19,7 @@ from airflow_provider_clue.destination_sharing import (
     check_mapped_kwargs_destination,
     check_scheduled_destination,
 )
-from airflow_provider_clue.destinations import asset_of_destination, asset_of_folder, fixed_folder
+from airflow_provider_clue.destinations import asset_of_destination
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import MappedOperator
@@ -70,12 +70,9 @@ class CluePartial(OperatorPartial):
 
     @staticmethod
     def _asset(destination: Any, mapped_destinations: Any) -> Any:
-        """The one Asset every instance writes into, if the DAG file shows it."""
+        """The Asset every instance writes into, if the DAG file shows it."""
         if destination is not None:
             return asset_of_destination(destination)
-        if not isinstance(mapped_destinations, Sequence) or isinstance(mapped_destinations, str):
-            return None
-        if not all(isinstance(item, str) for item in mapped_destinations):
-            return None
-        folders = {fixed_folder(item) for item in mapped_destinations}
-        return asset_of_folder(folders.pop()) if len(folders) == 1 else None
+        if isinstance(mapped_destinations, Sequence) and not isinstance(mapped_destinations, str):
+            return asset_of_destination(list(mapped_destinations))
+        return None  # an XComArg: pass outlets

@@ -63,6 +63,11 @@ PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3
 SLICE_RECORDS = 10_000
 _MOVING = "records kept moving between pages while they were read (try again, or pull a smaller window)"
+_UNWINDOWED = (
+    "records moved between pages while they were read, which an order that changes between requests does "
+    "without any new record; pass a created_at window: a windowed pull is read in slices down to one second "
+    "and split further, which such an order cannot defeat"
+)
 _CROWDED_SECOND = (
     "one second holds more records than a page ({total} > {page_size}) with every enum filter it can be split by "
     "fixed, and they moved between pages while they were read (the API may list a second's records in another "
@@ -231,10 +236,12 @@ class Pull:
         first_page: CluePage,
         fetch_many: PageMapper,
         seen: set[str | int] | None = None,
+        short: frozenset[str] = frozenset(),
     ) -> Iterator[Record]:
         """Every record of one slice once: re-read in one-page slices if it moved, else in passes.
 
         :param seen: the ids already yielded from this slice (when it is a part of a larger one).
+        :param short: enum filters known not to split this slice's second (see :meth:`_read_split`).
         """
         walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
         own = seen is None
@@ -279,16 +286,19 @@ class Pull:
                 self._note_total_changes(query, totals)
                 return
             crowded = _is_crowded_second(query, totals[-1], page_size)
-            split = enum_split(query.filters) if crowded and in_order else None
+            split = enum_split(query.filters, short=short) if crowded and in_order else None
             if split is not None:
-                yield from self._read_split(query, split, totals[-1], seen)
+                yield from self._read_split(query, split, totals[-1], seen, short)
                 self._note_total_changes(query, totals)
                 return
             if passes >= MAX_PASSES:
                 raise CluePagingError(
                     f"incomplete pull: {len(read_here)} distinct records of {_shown(query)} read in {passes} "
                     f"passes, but meta.total went {' -> '.join(map(str, totals))}; "
-                    + (_CROWDED_SECOND.format(total=totals[-1], page_size=page_size) if crowded else _MOVING),
+                    + (
+                        _CROWDED_SECOND.format(total=totals[-1], page_size=page_size) if crowded
+                        else _MOVING if query.filters.created_at else _UNWINDOWED
+                    ),
                     path=query.path,
                 )
             self._log.warning(
@@ -309,26 +319,34 @@ class Pull:
                 return
 
     def _read_split(
-        self, query: CustomerQuery, split: EnumSplit, total: int, seen: set[str | int]
+        self,
+        query: CustomerQuery,
+        split: EnumSplit,
+        total: int,
+        seen: set[str | int],
+        short: frozenset[str] = frozenset(),
     ) -> Iterator[Record]:
         """Read a crowded second again as the parts of ``split``, until their totals add up to its ``total``.
 
         A part of at most one page is one request, so one consistent snapshot; a larger one is split
-        again by the next open dimension, or read in passes when every one is fixed.
+        again by the next open dimension, or read in passes when every one is fixed. A dimension whose
+        parts fall short (records with none of its codes) is ``short``: not used again for this second.
         """
-        for attempt in range(1, MAX_PASSES + 1):
+        attempt = 1
+        while True:
             totals = []
             for filters in split.parts:
                 part = replace(query, filters=filters)
                 first_page = self._client.get_page(part, 1)
                 totals.append(first_page.meta.total)
                 self.stats.slices += 1
-                nested = enum_split(filters) if first_page.meta.total > first_page.meta.per_page else None
+                crowded = first_page.meta.total > first_page.meta.per_page
+                nested = enum_split(filters, short=short) if crowded else None
                 if nested is None:
-                    yield from self._read_slice(part, first_page, fetch_in_order, seen)
+                    yield from self._read_slice(part, first_page, fetch_in_order, seen, short)
                 else:
                     self.stats.pages += 1
-                    yield from self._read_split(part, nested, first_page.meta.total, seen)
+                    yield from self._read_split(part, nested, first_page.meta.total, seen, short)
                 if self._reached_max_records():
                     return
             problem = split.shortfall(totals, total)
@@ -338,9 +356,17 @@ class Pull:
                     "(%s)", _shown(query), total, len(totals), split.dimension, " + ".join(map(str, totals)),
                 )
                 return
+            if sum(totals) < total:  # records outside this dimension's codes: another may still cover them
+                short |= {split.dimension}
+                other = enum_split(query.filters, short=short)
+                if other is not None:
+                    self._log.warning("%s: %s; splitting it by %s instead", _shown(query), problem, other.dimension)
+                    split = other
+                    continue
             if attempt == MAX_PASSES:
                 raise CluePagingError(f"incomplete pull of {_shown(query)}: {problem}", path=query.path)
             self._log.warning("%s: %s; reading the parts again", _shown(query), problem)
+            attempt += 1
             total = self._client.get_page(replace(query, per_page=1), 1).meta.total
             self.stats.pages += 1
 

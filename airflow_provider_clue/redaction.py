@@ -7,6 +7,7 @@ import re
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_LIKE = re.compile(r"(?<!\d)\+?\d(?:[ .-]?\d){6,}(?!\d)")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2})?")
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)")
 _MAX_LENGTH = 300
 
 
@@ -22,7 +23,10 @@ def redact_personal_data(text: str) -> str:
     """
     text = text[: 2 * _MAX_LENGTH]  # the patterns are slow on long runs of letters: cut first
     text = _EMAIL.sub("[redacted]", text)
-    text = _PHONE_LIKE.sub(_unless_date, text)
+    # times (2026-10-25T01:30:00.000000Z) are kept whole: their digits are no phone number
+    text = "".join(
+        part if index % 2 else _PHONE_LIKE.sub(_unless_date, part) for index, part in enumerate(_TIME.split(text))
+    )
     if len(text) > _MAX_LENGTH:
         text = text[:_MAX_LENGTH] + "..."
     return text

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pendulum
 
-from airflow_provider_clue.api_time import format_api_time
+from airflow_provider_clue.api_time import API_YEARS, format_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.rendered_values import as_rendered_list
 from airflow_provider_clue.schedule_grid import grid_of, utc
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 WindowSource = Literal["explicit", "data_interval", "schedule"]
-_EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+# API_YEARS as instants, a day wider either side so that a bound's year counts in any zone
+_EARLIEST = datetime(API_YEARS[0] - 1, 12, 31, tzinfo=timezone.utc)
+_LATEST = datetime(API_YEARS[1] + 1, 1, 1, tzinfo=timezone.utc)
 _HOW_TO_SET = (
     "pass created_at=[start, end) (two 'YYYY-MM-DD HH:MM:SS' strings in the connection's zone, ISO 8601 "
     "strings, dates or datetimes), or give the DAG a cron or timedelta schedule, whose latest complete "

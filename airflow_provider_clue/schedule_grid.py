@@ -44,17 +44,16 @@ class ScheduleGrid(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class CronGrid:
-    """Ticks of a cron expression in a time zone, stepped as Airflow's own cron timetables step them.
+class _SteppedGrid:
+    """The intervals between ticks that ``_prev`` and ``_next`` step through, in the zone ``zone``."""
 
-    Airflow's ``CronTriggerTimetable`` supplies the stepping (its DST handling included) when
-    Airflow core is importable, so windows meet exactly at the ticks the scheduler produced;
-    otherwise ``croniter`` steps through zone-aware times.
-    """
-
-    expression: str
     zone: tzinfo | str
+
+    def _prev(self, moment: datetime) -> datetime:
+        raise NotImplementedError
+
+    def _next(self, moment: datetime) -> datetime:
+        raise NotImplementedError
 
     def last_interval(self, at: datetime) -> tuple[datetime, datetime]:
         at = utc(at)
@@ -79,6 +78,19 @@ class CronGrid:
             _from_midnight(tick.astimezone(day_zone)) < shift for day_zone in day_zones for tick in ticks
         )
 
+
+@dataclass(frozen=True)
+class CronGrid(_SteppedGrid):
+    """Ticks of a cron expression in a time zone, stepped as Airflow's own cron timetables step them.
+
+    Airflow's ``CronTriggerTimetable`` supplies the stepping (its DST handling included) when
+    Airflow core is importable, so windows meet exactly at the ticks the scheduler produced;
+    otherwise ``croniter`` steps through zone-aware times.
+    """
+
+    expression: str
+    zone: tzinfo | str
+
     def _prev(self, moment: datetime) -> datetime:
         """The last tick strictly before ``moment``."""
         stepper = _airflow_cron(self.expression, self.zone)
@@ -97,6 +109,23 @@ class CronGrid:
         if stepper is None:
             return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_next(datetime))
         return utc(stepper._get_next(pendulum.instance(moment)))
+
+
+@dataclass(frozen=True)
+class UnionGrid(_SteppedGrid):
+    """The ticks of several cron grids together (``MultipleCronTriggerTimetable``): a run at any of them."""
+
+    grids: tuple[CronGrid, ...]
+
+    @property
+    def zone(self) -> tzinfo | str:  # type: ignore[override]
+        return self.grids[0].zone
+
+    def _prev(self, moment: datetime) -> datetime:
+        return max(grid._prev(moment) for grid in self.grids)
+
+    def _next(self, moment: datetime) -> datetime:
+        return min(grid._next(moment) for grid in self.grids)
 
 
 def _summer_time_shift(zone: tzinfo, year: int) -> timedelta:
@@ -143,10 +172,18 @@ class DeltaGrid:
 
 
 def grid_of(timetable: Any, *, anchor: datetime | None = None) -> ScheduleGrid | None:
-    """The grid of a cron or delta timetable, or ``None`` (no schedule, assets, once, continuous...).
+    """The grid of a cron or delta timetable, several crons, or the time part of assets-or-time; or
+    ``None`` (no schedule, assets alone, once, continuous...).
 
     :param anchor: where a delta schedule's ticks start (the DAG's start date).
     """
+    inner = _attribute(timetable, "timetable")  # AssetOrTimeSchedule
+    if inner is not None and inner is not timetable:
+        return grid_of(inner, anchor=anchor)
+    several = _attribute(timetable, "timetables")  # MultipleCronTriggerTimetable
+    if several:
+        grids = tuple(grid_of(each) for each in several)
+        return UnionGrid(grids) if all(isinstance(grid, CronGrid) for grid in grids) else None  # type: ignore[arg-type]
     expression = _attribute(timetable, "expression")
     if isinstance(expression, str) and expression:
         # the zone as Airflow holds it: a name, or a (pendulum) zone object such as a fixed offset "+08:00",

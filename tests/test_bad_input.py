@@ -114,6 +114,15 @@ HOOK_CASES = [
     created_at_case("int", "filters.created_at", 20261001),
     created_at_case("dict", "filters.created_at", {"start": "2026-10-01 00:00:00", "end": "2026-10-02 00:00:00"}),
     created_at_case("rendered-unquoted", "filters.created_at", "[2026-10-01, 2026-10-02]"),
+    created_at_case("year-1", "filters.created_at (start)", ["0001-01-01 00:00:00", "2026-10-02 00:00:00"]),
+    created_at_case(
+        "year-9999-aware", "filters.created_at (end)",
+        [datetime(2026, 10, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, tzinfo=timezone.utc)],
+    ),
+    created_at_case(
+        "year-1-aware", "filters.created_at (start)",
+        [datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=10))), datetime(2026, 10, 1, tzinfo=timezone.utc)],
+    ),
     created_at_case("date-only", "filters.created_at (start)", ["2026-10-01", "2026-10-02 00:00:00"]),
     created_at_case("iso-t", "filters.created_at (start)", ["2026-10-01T00:00:00", "2026-10-02 00:00:00"]),
     created_at_case("slashes", "filters.created_at (end)", ["2026-10-01 00:00:00", "2026/10/02 00:00:00"]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -66,12 +67,23 @@ def test_a_second_of_500_clues_is_split_by_the_enum_filters(make_emulator, caplo
 
 
 @pytest.mark.parametrize("operator", [None, 7])
-def test_parts_that_do_not_add_up_fail_loudly(make_emulator, operator):
+def test_parts_that_fall_short_give_way_to_the_next_dimension(make_emulator, caplog, operator):
     emulator = make_emulator(records=0, max_per_page=50, shuffle_ties=True)
-    emulator.insert(300, created_at="2026-10-05 12:00:00")
-    emulator.insert(20, created_at="2026-10-05 12:00:00", operator=operator)
-    with pytest.raises(CluePagingError, match=r"parts by operator \(1: \d+, 2: \d+, 3: \d+\) add up to 300, "
-                                              r"not to the 320 records the second holds"):
+    emulator.insert(200, created_at="2026-10-05 12:00:00")
+    emulator.insert(20, created_at="2026-10-05 12:00:00", operator=operator)  # a landline: no carrier
+    with caplog.at_level(logging.INFO):
+        ids = pull_ids(emulator, window=ONE_SECOND)
+    assert len(ids) == len(set(ids)) and set(ids) == emulator.ids(created_at=ONE_SECOND)
+    assert re.search(r"parts by operator \(1: \d+, 2: \d+, 3: \d+\) add up to 200, not to the 220", caplog.text)
+    assert "splitting it by sex instead" in caplog.text
+
+
+def test_parts_that_no_dimension_makes_add_up_fail_loudly(make_emulator):
+    emulator = make_emulator(records=0, max_per_page=100, shuffle_ties=True)
+    emulator.insert(100, created_at="2026-10-05 12:00:00")
+    emulator.insert(20, created_at="2026-10-05 12:00:00", operator=None, sex=None, is_follow=None, ai_call=None)
+    with pytest.raises(CluePagingError, match=r"parts by ai_call \(0: \d+, 1: \d+\) add up to 100, "
+                                              r"not to the 120 records the second holds"):
         pull_ids(emulator, window=ONE_SECOND)
 
 

@@ -533,3 +533,10 @@ def test_no_part_of_an_echoed_token_survives_redaction_or_cutting(make_emulator,
         ClueHook(clue_conn_id="clue_test").count_customers()
     shown = str(err.value)
     assert not any(token[start : start + 6] in shown for start in range(len(token) - 5)), shown
+
+
+def test_a_pull_without_a_window_that_an_unstable_order_defeats_says_to_pass_one(make_emulator, monkeypatch):
+    emulator = make_emulator(records=1000, token=TOKEN, shuffle_ties=True, max_per_page=40)
+    emulator.insert(300, created_at="2026-10-09 10:00:00")  # a bulk import: ties across many pages
+    with pytest.raises(CluePagingError, match="pass a created_at window"):
+        list(hook_for(emulator, monkeypatch, per_page=40).iter_customers())

@@ -137,6 +137,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
         if kwargs.get("destination") is not None:
             check_destination(kwargs["destination"])
+        for limit in ("xcom_max_records", "xcom_max_bytes"):
+            if limit in kwargs:
+                check_positive_int(limit, kwargs[limit])
         return CluePartial.of(super().partial(**kwargs))
 
     def execute(self, context: Context) -> Any:

@@ -125,3 +125,35 @@ def test_a_mapped_pull_declares_its_destinations_asset_as_outlet():
 def test_a_bad_destination_in_partial_is_refused_at_once():
     with DAG("mapped", schedule=None, start_date=START), refused(r"\.json file"):
         ClueSearchOperator.partial(task_id="pull", destination="file:///d/{start}.json")
+
+
+def test_several_crons_a_day_cannot_name_objects_by_start_date():
+    from airflow.timetables.trigger import MultipleCronTriggerTimetable
+
+    twice = MultipleCronTriggerTimetable("0 0 * * *", "0 12 * * *", timezone="Asia/Shanghai")
+    with DAG("twice", schedule=twice, start_date=START), refused("more than one window a day"):
+        ClueSearchOperator(task_id="pull", destination="file:///data/{start_date}.jsonl")
+
+
+def test_listed_mapped_destinations_declare_the_folder_that_holds_them_all():
+    from airflow.sdk import ObjectStoragePath
+
+    from airflow_provider_clue.destinations import asset_of_destination
+
+    listed = {
+        "paths": [ObjectStoragePath("file:///data/osp/a.jsonl"), ObjectStoragePath("file:///data/osp/b.jsonl")],
+        "folders": ["file:///data/线索/f1/a.jsonl", "file:///data/线索/f2/b.jsonl"],
+    }
+    with DAG("listed", schedule=None, start_date=START) as dag:
+        for task_id, destinations in listed.items():
+            ClueSearchOperator.partial(task_id=task_id, created_at=HALF_DAYS[0]).expand(destination=destinations)
+    assert dag.get_task("paths").outlets == [Asset(uri="file:///data/osp")]
+    assert dag.get_task("folders").outlets == [Asset(uri="file:///data/%E7%BA%BF%E7%B4%A2")]
+    assert asset_of_destination(listed["folders"]) == dag.get_task("folders").outlets[0]
+    assert asset_of_destination(["file:///a/x.jsonl", "s3://b/y.jsonl"]) is None
+
+
+def test_bad_xcom_limits_in_partial_are_refused_when_the_dag_is_parsed():
+    with DAG("mapped", schedule=None, start_date=START), refused("expected an integer >= 1, got 0") as err:
+        ClueSearchOperator.partial(task_id="pull", xcom_max_records=0)
+    assert err.value.field == "xcom_max_records"

@@ -80,3 +80,10 @@ def test_many_phones_capped_and_redacted():
     text = redact_personal_data(" ".join(["13912345678"] * 100))
     assert len(text) <= 303
     assert "139" not in text
+
+
+def test_times_in_a_message_are_kept_whole_and_phones_beside_them_are_not():
+    text = "created at '2026-10-25T01:30:00.000000Z' by 13912345678 at 2026-10-25 02:30:00+08:00"
+    assert redact_personal_data(text) == (
+        "created at '2026-10-25T01:30:00.000000Z' by [redacted] at 2026-10-25 02:30:00+08:00"
+    )

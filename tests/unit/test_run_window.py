@@ -175,3 +175,22 @@ def test_a_window_ending_now_inside_the_repeated_hour_stops_where_that_hour_begi
     after = ClueWindow(start, begins + timedelta(hours=2), "explicit")
     assert after.ending_before_a_repeated_hour(berlin) is after
     assert after.api_bounds(berlin) == ("2026-10-25 00:00:00", "2026-10-25 02:59:59")
+
+
+def test_several_crons_and_assets_or_time_schedules_have_windows_too():
+    from airflow.sdk import Asset
+    from airflow.sdk.definitions.timetables.assets import AssetOrTimeSchedule
+    from airflow.sdk.definitions.timetables.trigger import MultipleCronTriggerTimetable as SdkMultiple
+    from airflow.timetables.trigger import MultipleCronTriggerTimetable
+
+    noon = local(2026, 10, 5, 12)
+    for timetable in (
+        MultipleCronTriggerTimetable("0 0 * * *", "0 12 * * *", timezone="Asia/Shanghai"),
+        SdkMultiple("0 0 * * *", "0 12 * * *", timezone="Asia/Shanghai"),
+    ):
+        assert window_of(context(timetable, logical_date=noon, started=noon)) == (local(2026, 10, 5), noon)
+        later = noon + timedelta(hours=3)
+        assert window_of(context(timetable, logical_date=later, started=later)) == (local(2026, 10, 5), noon)
+    either = AssetOrTimeSchedule(timetable=DAILY, assets=[Asset("s3://bucket/clues")])
+    tick = local(2026, 10, 5)
+    assert window_of(context(either, logical_date=tick, started=tick)) == day(2026, 10, 4)
