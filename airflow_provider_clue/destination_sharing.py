@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone
-from airflow_provider_clue.destinations import WINDOW_PLACEHOLDERS, is_templated, placeholders_in, plain_uri
+from airflow_provider_clue.destinations import WINDOW_PLACEHOLDERS, destination_uri, is_templated, placeholders_in
 from airflow_provider_clue.exceptions import ClueValidationError
 
 # Mapped arguments that change which clues an instance pulls, and the placeholders that tell them apart.
@@ -144,9 +144,9 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
 
 
 def _text_of(destination: Any) -> str:
-    if isinstance(destination, str):
-        return destination
-    return plain_uri(destination) if hasattr(destination, "protocol") else repr(destination)
+    """The destination as its URI, or as written when it is not one (for the messages)."""
+    uri = destination_uri(destination)
+    return repr(destination) if uri is None else uri
 
 
 def _templated_value(value: Any) -> bool:

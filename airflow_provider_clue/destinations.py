@@ -141,17 +141,19 @@ def asset_of_destination(destination: Any) -> Asset | None:
     bucket is templated gives ``None`` (pass ``outlets`` yourself).
     """
     if isinstance(destination, (list, tuple)):
-        uris = [_uri_of(item) for item in destination]
+        uris = [destination_uri(item) for item in destination]
         if not uris or None in uris:
             return None
         return asset_of_folder(_common_folder([fixed_folder(uri) for uri in uris if uri is not None]))
-    uri = _uri_of(destination)
+    uri = destination_uri(destination)
     if uri is None:
         return None  # not a destination at all: check_destination says so, naming the field
     return asset_of_folder(fixed_folder(uri) if "{" in uri else uri)
 
 
-def _uri_of(destination: Any) -> str | None:
+def destination_uri(destination: Any) -> str | None:
+    """A destination's URI as written (an ``ObjectStoragePath``'s without its connection id), or
+    ``None`` for anything that is not a destination."""
     if isinstance(destination, str):
         return destination.strip()
     return plain_uri(destination) if hasattr(destination, "protocol") else None

@@ -3,7 +3,8 @@
 An object at a destination holds the clues of one window of one account's pool stage, and says so
 in a record beside it (``.<name>.clue.json``, a hidden file that readers of a folder, Spark's and
 pyarrow's among them, skip). Before a pull sends its first request it reads that record: one of
-another window, account or stage, or an object with no record at all, refuses the pull. The check
+another window, account, stage or query (filters, phone output, limits), or an object with no
+record at all, refuses the pull. The check
 is made again when the finished object is about to be moved into place, and the record is written
 then, so of two pulls for one path that overlap in time, the one that finishes second is refused
 and the first one's object stays (only two finishing within the same instant can still race).
@@ -87,7 +88,7 @@ def record_path(path: ObjectStoragePath) -> ObjectStoragePath:
 
 
 def check_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> None:
-    """Refuse ``path`` if it holds the clues of another window, account or stage, or of an unknown one.
+    """Refuse ``path`` if it holds the clues of another window, account, stage or query, or unknown ones.
 
     :param uri: ``path`` as shown in messages.
     :raises ClueValidationError: on ``destination``.

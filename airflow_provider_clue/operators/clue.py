@@ -125,8 +125,7 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             check_destination(destination)
             if self.has_dag():  # type: ignore[no-untyped-call]
                 check_scheduled_destination(destination, created_at, self.dag.timetable)
-            asset = asset_of_destination(destination)
-            if asset is not None and not kwargs.get("outlets"):
+            if not kwargs.get("outlets") and (asset := asset_of_destination(destination)) is not None:
                 self.outlets = [asset]
 
     @classmethod
