@@ -74,6 +74,16 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
                "Key of phone_output='hash' (HMAC-SHA256); keep it stable to join hashed phones across runs.",
                sensitive=True),
 )
+# How the form shows the standard fields, in the keys of a hook's get_ui_field_behaviour
+FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden_fields": ["schema", "port"],
+    "relabeling": {"host": "Base URL", "password": "API token", "login": "User ID"},
+    "placeholders": {
+        "host": DEFAULT_BASE_URL,
+        "login": "40863af8-db4a-41c6-a269-eb5bc386d97f",
+        "password": "the API token (sent as a Bearer token)",
+    },
+}
 _EXTRAS_BY_NAME = {extra.name: extra for extra in EXTRA_FIELDS}
 _UI_PREFIX = "extra__clue__"
 

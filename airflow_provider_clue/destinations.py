@@ -113,7 +113,7 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
 
     check_destination(destination)
     if isinstance(destination, ObjectStoragePath):
-        conn_id = destination.conn_id or conn_id
+        conn_id = destination.storage_options.get("conn_id") or conn_id  # .conn_id exists from 3.2 only
         destination = plain_uri(destination)
     uri = destination.strip().format_map(placeholders)
     _check_uri(uri)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_clue.connection_settings import DEFAULT_BASE_URL, EXTRA_FIELDS, ExtraField
+from airflow_provider_clue.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ExtraField
 
 PACKAGE_NAME = "airflow-provider-clue"
 HOOK_CLASS = "airflow_provider_clue.hooks.clue.ClueHook"
@@ -33,15 +33,7 @@ def provider_info(version: str) -> dict[str, Any]:
                 "hook-class-name": HOOK_CLASS,
                 "hook-name": "Clue",
                 "conn-fields": {extra.name: _conn_field(extra) for extra in EXTRA_FIELDS},
-                "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port"],
-                    "relabeling": {"host": "Base URL", "password": "API token", "login": "User ID"},
-                    "placeholders": {
-                        "host": DEFAULT_BASE_URL,
-                        "login": "40863af8-db4a-41c6-a269-eb5bc386d97f",
-                        "password": "the API token (sent as a Bearer token)",
-                    },
-                },
+                "ui-field-behaviour": {key.replace("_", "-"): value for key, value in FIELD_BEHAVIOUR.items()},
             }
         ],
     }

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pendulum
 from croniter import croniter
 
+from airflow_provider_clue.compat import timetable_attribute
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -61,6 +63,12 @@ class _SteppedGrid:
         end = at if self._next(previous) == at else previous
         return self._prev(end), end
 
+    def interval_from(self, start: datetime) -> tuple[datetime, datetime] | None:
+        """``[start, next tick)`` when ``start`` is a tick, else ``None``."""
+        start = utc(start)
+        end = self._next(start)
+        return (start, end) if self._prev(end) == start else None
+
     def starts_more_than_one_window_a_day(self, *, day_zones: Sequence[tzinfo] = (), samples: int = 16) -> bool:
         """Two of ``samples`` ticks on one day, or, where the schedule's zone has summer time, a tick
         within that shift of midnight in another day zone (it starts two windows on one day there
@@ -91,9 +99,18 @@ class CronGrid(_SteppedGrid):
     expression: str
     zone: tzinfo | str
 
+    @functools.cached_property
+    def _stepper(self) -> Any:
+        """Airflow core's cron stepping (``CronTriggerTimetable``), or ``None`` where core is absent.
+
+        Kept per grid, not in a shared cache: pendulum's zones cannot be hashed on every version."""
+        from airflow_provider_clue.compat import core_cron_timetable
+
+        return core_cron_timetable(self.expression, self.zone)
+
     def _prev(self, moment: datetime) -> datetime:
         """The last tick strictly before ``moment``."""
-        stepper = _airflow_cron(self.expression, self.zone)
+        stepper = self._stepper
         if stepper is None:
             return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_prev(datetime))
         previous = utc(stepper._get_prev(pendulum.instance(moment)))
@@ -105,7 +122,7 @@ class CronGrid(_SteppedGrid):
 
     def _next(self, moment: datetime) -> datetime:
         """The first tick strictly after ``moment``."""
-        stepper = _airflow_cron(self.expression, self.zone)
+        stepper = self._stepper
         if stepper is None:
             return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_next(datetime))
         return utc(stepper._get_next(pendulum.instance(moment)))
@@ -144,16 +161,6 @@ def _tzinfo(zone: tzinfo | str) -> tzinfo:
     return ZoneInfo(zone) if isinstance(zone, str) else zone
 
 
-@functools.lru_cache(maxsize=64)
-def _airflow_cron(expression: str, zone: tzinfo | str) -> Any:
-    """Airflow core's cron stepping (``CronTriggerTimetable``), or ``None`` where core is absent."""
-    try:
-        from airflow.timetables.trigger import CronTriggerTimetable
-    except ImportError:
-        return None
-    return CronTriggerTimetable(expression, timezone=zone)  # type: ignore[arg-type]  # a name, or Airflow's own zone
-
-
 @dataclass(frozen=True)
 class DeltaGrid:
     """A fixed delta between runs, on the grid ``anchor + k * delta`` (the DAG's start date, as
@@ -177,29 +184,23 @@ def grid_of(timetable: Any, *, anchor: datetime | None = None) -> ScheduleGrid |
 
     :param anchor: where a delta schedule's ticks start (the DAG's start date).
     """
-    inner = _attribute(timetable, "timetable")  # AssetOrTimeSchedule
+    inner = timetable_attribute(timetable, "timetable")  # AssetOrTimeSchedule
     if inner is not None and inner is not timetable:
         return grid_of(inner, anchor=anchor)
-    several = _attribute(timetable, "timetables")  # MultipleCronTriggerTimetable
+    several = timetable_attribute(timetable, "timetables")  # MultipleCronTriggerTimetable
     if several:
         grids = tuple(grid_of(each) for each in several)
         return UnionGrid(grids) if all(isinstance(grid, CronGrid) for grid in grids) else None  # type: ignore[arg-type]
-    expression = _attribute(timetable, "expression")
+    expression = timetable_attribute(timetable, "expression")
     if isinstance(expression, str) and expression:
         # the zone as Airflow holds it: a name, or a (pendulum) zone object such as a fixed offset "+08:00",
         # which has a name that is not an IANA key
-        zone = _attribute(timetable, "timezone") or "UTC"
+        zone = timetable_attribute(timetable, "timezone") or "UTC"
         return CronGrid(_CRON_PRESETS.get(expression, expression), zone)
-    delta = _attribute(timetable, "delta")
+    delta = timetable_attribute(timetable, "delta")
     if isinstance(delta, timedelta) and delta > timedelta(0):
         return DeltaGrid(delta, anchor or EPOCH)
     return None
-
-
-def _attribute(timetable: Any, name: str) -> Any:
-    """``name`` on a Task SDK timetable, ``_name`` on a core one."""
-    value = getattr(timetable, name, None)
-    return value if value is not None else getattr(timetable, f"_{name}", None)
 
 
 def utc(moment: datetime) -> datetime:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Release checks: build the sdist and wheel, twine check them, install only the wheel (plus Airflow)
-# into a clean virtualenv, and check that Airflow sees the provider and every public module imports.
+# Release checks: build the sdist and wheel, twine check them, install only the wheel (plus Airflow, the
+# oldest and the newest supported minor) into clean virtualenvs, and check that Airflow sees the provider
+# and every public module imports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
@@ -9,16 +10,20 @@ rm -rf dist
 "$VENV/bin/twine" check --strict dist/*
 "$VENV/bin/python" scripts/check_wheel_contents.py dist/*.whl
 
+# on the oldest and the newest supported Airflow, each with its release's dependency set
+source scripts/uv.sh
 CLEAN="$(mktemp -d)"
 trap 'rm -rf "$CLEAN"' EXIT
-"${PYTHON:-python3}" -m venv "$CLEAN/venv"
-"$CLEAN/venv/bin/python" -m pip install --quiet --upgrade pip
-"$CLEAN/venv/bin/python" -m pip install --quiet dist/*.whl -c scripts/test-constraints.txt
-export AIRFLOW_HOME="$CLEAN/airflow"
-"$CLEAN/venv/bin/airflow" providers list -o plain | grep -E "^airflow-provider-clue\b"
-cd "$CLEAN"  # away from the source tree: the imports must come from the installed wheel
-"$CLEAN/venv/bin/python" - <<'PY'
+for minor in "${AIRFLOW_MINORS[0]}" "$AIRFLOW_NEWEST_MINOR"; do
+  "$UV" venv --quiet --python "$PYTHON" "$CLEAN/$minor"
+  "$UV" pip install --quiet --python "$CLEAN/$minor/bin/python" dist/*.whl -c "constraints/airflow-$minor.txt"
+  AIRFLOW_HOME="$CLEAN/airflow-$minor" "$CLEAN/$minor/bin/airflow" providers list -o plain | grep -E "^airflow-provider-clue\b"
+  # away from the source tree: the imports must come from the installed wheel
+  (cd "$CLEAN" && AIRFLOW_HOME="$CLEAN/airflow-$minor" "$CLEAN/$minor/bin/python" - <<'PY'
 import importlib
+
+import airflow
+
 import airflow_provider_clue
 
 modules = [
@@ -28,5 +33,8 @@ modules = [
 for name in modules:
     module = importlib.import_module(name)
     assert "site-packages" in (module.__file__ or ""), f"{name} was imported from {module.__file__}"
-print(f"airflow-provider-clue {airflow_provider_clue.__version__}: {len(modules)} public modules import from the wheel")
+print(f"airflow-provider-clue {airflow_provider_clue.__version__} on Airflow {airflow.__version__}: "
+      f"{len(modules)} public modules import from the wheel")
 PY
+  )
+done

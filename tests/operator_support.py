@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import defaultdict
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,8 +15,10 @@ TOKEN = "op-token-27182818"
 
 
 def execution_context(**values: Any) -> dict[str, Any]:
-    """The parts of a task's context the operator reads, with a recording ``outlet_events``."""
-    return {"outlet_events": defaultdict(lambda: SimpleNamespace(extra=None)), **values}
+    """The parts of a task's context the operator reads, with Airflow's own ``outlet_events``."""
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    return {"outlet_events": OutletEventAccessors(), **values}
 
 
 def point_clue_default_at(emulator: Any, monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:

@@ -16,14 +16,15 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
+from airflow_provider_clue.compat import AirflowFailException
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.testing.emulator import DEFAULT_USER_ID
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at
+from tests.version_gates import ENV_CONNECTION_WITH_ANY_EXTRA
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -257,13 +258,13 @@ class ConnectionCase:
 
 def connection_case(
     case_id: str, field: str, *, error: type[ClueValidationError] = ClueConfigurationError,
-    **changes: Any,
+    marks: Any = (), **changes: Any,
 ) -> ParameterSet:
-    return pytest.param(ConnectionCase(changes, field, error), id=case_id)
+    return pytest.param(ConnectionCase(changes, field, error), id=case_id, marks=marks)
 
 
-def extra_case(case_id: str, field: str, extra: Any) -> ParameterSet:
-    return connection_case(f"extra-{case_id}", field, extra=extra)
+def extra_case(case_id: str, field: str, extra: Any, *, marks: Any = ()) -> ParameterSet:
+    return connection_case(f"extra-{case_id}", field, extra=extra, marks=marks)
 
 
 CONNECTION_CASES = [
@@ -287,8 +288,8 @@ CONNECTION_CASES = [
     extra_case("rate_limit-negative", "extra.rate_limit", {"rate_limit": -1}),
     extra_case("verify_ssl-maybe", "extra.verify_ssl", {"verify_ssl": "maybe"}),
     extra_case("allow_http-yes", "extra.allow_http", {"allow_http": "yes"}),
-    extra_case("not-json", "extra", "{not json"),
-    extra_case("json-array", "extra", "[1, 2]"),
+    extra_case("not-json", "extra", "{not json", marks=ENV_CONNECTION_WITH_ANY_EXTRA),
+    extra_case("json-array", "extra", "[1, 2]", marks=ENV_CONNECTION_WITH_ANY_EXTRA),
     connection_case("token-missing", "password", password=None),
     connection_case("token-blank", "password", password="   "),
     connection_case("token-with-space", "password", password="abc def-secret"),

@@ -14,6 +14,7 @@ import pytest
 
 from airflow_provider_clue import __version__, get_provider_info
 from airflow_provider_clue.connection_settings import EXTRA_FIELDS
+from tests.version_gates import DECLARATIVE_CONNECTION_FORM
 
 DISTRIBUTION = "airflow-provider-clue"
 
@@ -56,6 +57,7 @@ def test_providers_manager_sees_the_provider_and_hook(providers_manager):
     assert hook.connection_testable
 
 
+@DECLARATIVE_CONNECTION_FORM  # 3.0 and 3.1: tests/test_connection_form.py reads the form their UI shows
 def test_connection_form_declares_every_extra(providers_manager):
     widgets = providers_manager.connection_form_widgets
     for extra in EXTRA_FIELDS:

@@ -13,16 +13,17 @@ from urllib.parse import parse_qsl
 
 import pendulum
 import pytest
-from airflow.sdk.exceptions import (
+
+from airflow_provider_clue.compat import (
     AirflowException,
     AirflowFailException,
     AirflowRescheduleException,
     AirflowSensorTimeout,
     AirflowSkipException,
     TaskDeferred,
+    deserialize,
+    serialize,
 )
-from airflow.sdk.serde import deserialize, serialize
-
 from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.triggers.clue import ClueTrigger
 from tests.operator_support import TOKEN, point_clue_default_at

@@ -6,9 +6,8 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook
-
 from airflow_provider_clue.client import ClueClient
+from airflow_provider_clue.compat import BaseHook
 from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueError
 from airflow_provider_clue.pull import Pull
@@ -52,6 +51,20 @@ class ClueHook(BaseHook):
         self._lock = threading.RLock()  # cached_property has no lock since Python 3.12
         self._settings: ClueConnectionSettings | None = None
         self._client: ClueClient | None = None
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The form's extras on Airflow 3.0 and 3.1; 3.2+ read ``conn-fields`` and never call this."""
+        from airflow_provider_clue.connection_form import connection_form_widgets
+
+        return connection_form_widgets()
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The standard fields' labels on Airflow 3.0 and 3.1; 3.2+ read ``ui-field-behaviour``."""
+        from airflow_provider_clue.connection_settings import FIELD_BEHAVIOUR
+
+        return FIELD_BEHAVIOUR
 
     @property
     def settings(self) -> ClueConnectionSettings:

@@ -91,11 +91,23 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 
     def _first_poke(self, context: Context) -> PokeReturnValue:
         """The worker's check before deferring, with ``soft_fail``/``never_fail`` as in poke mode."""
-        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+        from airflow_provider_clue.compat import AirflowFailException, AirflowSkipException
 
         try:
             return self.poke(context)
         except AirflowFailException as err:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(f"Skipping: {err}") from err
+            raise
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """Honour ``soft_fail`` / ``never_fail`` when the deferred wait expires, as poke mode does
+        (Airflow 3.0 raises the sensor timeout past its own check; 3.1+ skip before this sees it)."""
+        from airflow_provider_clue.compat import AirflowSensorTimeout, AirflowSkipException
+
+        try:
+            return super().resume_execution(next_method, next_kwargs, context)
+        except AirflowSensorTimeout as err:
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping: {err}") from err
             raise
@@ -117,7 +129,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger: return its count, or fail with its error."""
-        from airflow.sdk.exceptions import AirflowException, AirflowFailException
+        from airflow_provider_clue.compat import AirflowException, AirflowFailException
 
         if event.get("status") == "success":
             self.log.info("%d clues were created in [%s, %s)", event["count"], *event["created_at"])
@@ -144,7 +156,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
             window.api_bounds(zone)  # a fixed window with no whole second in it would never fill
             start, end = window.start.isoformat(), window.end.isoformat()
         else:
-            start, end = run_window(context).start.isoformat(), None
+            start, end = run_window(context, ended=False).start.isoformat(), None
         return WaitCondition(
             start=start, end=end, min_count=self.min_count, filters=filters.to_json_body(),
             user_id=self.user_id, stage=self.stage,
@@ -155,8 +167,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 def _fail_fast() -> Iterator[None]:
     """Turn errors that a retry cannot fix (bad input, refused token, rejected request) into
     ``AirflowFailException``; transient ones propagate as they are, so Airflow's task retries apply."""
-    from airflow.sdk.exceptions import AirflowFailException
-
+    from airflow_provider_clue.compat import AirflowFailException
     from airflow_provider_clue.exceptions import ClueError
 
     try:

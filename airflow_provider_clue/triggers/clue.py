@@ -60,18 +60,18 @@ class ClueTrigger(BaseTrigger):
                            **self.condition.as_kwargs()}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from airflow.sdk import BaseHook
         from airflow.sdk.log import mask_secret
 
         from airflow_provider_clue.client import ClueClient
         from airflow_provider_clue.clue_count import count_clues
+        from airflow_provider_clue.compat import aget_connection
         from airflow_provider_clue.connection_settings import ClueConnectionSettings
         from airflow_provider_clue.exceptions import ClueError
 
         stopping = threading.Event()
         client = None
         try:
-            settings = ClueConnectionSettings.from_connection(await BaseHook.aget_connection(self.clue_conn_id))
+            settings = ClueConnectionSettings.from_connection(await aget_connection(self.clue_conn_id))
             mask_secret(settings.token)
             client = ClueClient(settings, logger=self.log, sleep=stopping.wait)
             condition = self.condition

@@ -14,6 +14,7 @@ from airflow_provider_clue.connection_settings import (
     ClueConnectionSettings,
 )
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueValidationError
+from tests.version_gates import CONNECTION_FROM_JSON
 
 TOKEN = "s3cr3t-token-abcdef-0123456789"
 USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
@@ -422,6 +423,7 @@ def test_from_connection_token_not_in_repr():
     assert TOKEN not in repr(result)
 
 
+@CONNECTION_FROM_JSON
 def test_from_connection_json():
     conn = Connection.from_json(
         json.dumps(
@@ -444,6 +446,7 @@ def test_from_connection_json():
     assert result.max_concurrency == 8
 
 
+@CONNECTION_FROM_JSON
 def test_from_connection_json_http_loopback():
     conn = Connection.from_json(
         json.dumps({"conn_type": "clue", "host": "http://127.0.0.1:5000", "password": TOKEN}),

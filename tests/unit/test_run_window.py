@@ -13,6 +13,7 @@ from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetab
 from airflow_provider_clue.api_time import load_zone
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.run_window import ClueWindow, explicit_window, run_window
+from tests.version_gates import SDK_TIMETABLES
 
 SHANGHAI = load_zone("Asia/Shanghai")
 DAILY = CronTriggerTimetable("0 0 * * *", timezone="Asia/Shanghai")
@@ -177,6 +178,7 @@ def test_a_window_ending_now_inside_the_repeated_hour_stops_where_that_hour_begi
     assert after.api_bounds(berlin) == ("2026-10-25 00:00:00", "2026-10-25 02:59:59")
 
 
+@SDK_TIMETABLES
 def test_several_crons_and_assets_or_time_schedules_have_windows_too():
     from airflow.sdk import Asset
     from airflow.sdk.definitions.timetables.assets import AssetOrTimeSchedule

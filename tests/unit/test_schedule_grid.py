@@ -10,6 +10,7 @@ import pytest
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from airflow_provider_clue.schedule_grid import CronGrid, DeltaGrid, grid_of
+from tests.version_gates import SDK_TIMETABLES
 
 
 def airflow_ticks(expression: str, zone: str, start: datetime, count: int) -> list[datetime]:
@@ -47,6 +48,7 @@ def test_last_interval_before_an_instant():
     assert grid.last_interval(day[1] - timedelta(microseconds=1)) == (day[0] - timedelta(days=1), day[0])
 
 
+@SDK_TIMETABLES
 def test_grid_of_reads_sdk_and_core_timetables():
     from airflow.sdk.definitions.timetables.interval import DeltaDataIntervalTimetable
     from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable as SdkCron

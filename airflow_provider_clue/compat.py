@@ -1,0 +1,152 @@
+"""Everything that differs between the Airflow 3 minors this package supports (3.0 to 3.3).
+
+Nothing else in the package compares versions or catches ``ImportError``. Each entry says from
+which minor the newer spelling exists, so an entry goes when the package's floor passes it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow import __version__ as _airflow_version
+from packaging.version import Version
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
+__all__ = [
+    "AIRFLOW_V_3_1_PLUS",
+    "AIRFLOW_V_3_2_PLUS",
+    "AIRFLOW_V_3_3_PLUS",
+    "READS_DECLARATIVE_CONNECTION_FORM",
+    "SUPPORTS_PARTITIONS",
+    "AirflowException",
+    "AirflowFailException",
+    "AirflowRescheduleException",
+    "AirflowSensorTimeout",
+    "AirflowSkipException",
+    "BaseHook",
+    "TaskDeferred",
+    "aget_connection",
+    "core_cron_timetable",
+    "deserialize",
+    "partition_key_zone",
+    "partition_of",
+    "partitioned_schedule",
+    "serialize",
+    "timetable_attribute",
+]
+
+AIRFLOW_VERSION = Version(Version(_airflow_version).base_version)
+AIRFLOW_V_3_1_PLUS = Version("3.1.0") <= AIRFLOW_VERSION
+AIRFLOW_V_3_2_PLUS = Version("3.2.0") <= AIRFLOW_VERSION
+AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
+
+# BaseHook: airflow.sdk from 3.1.
+if AIRFLOW_V_3_1_PLUS:
+    from airflow.sdk import BaseHook
+else:
+    from airflow.hooks.base import BaseHook  # type: ignore[no-redef,attr-defined]
+
+# Task exceptions (the sensor's, and those its tests expect): airflow.sdk.exceptions from 3.2.
+if AIRFLOW_V_3_2_PLUS:
+    from airflow.sdk.exceptions import (
+        AirflowException,
+        AirflowFailException,
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        AirflowSkipException,
+        TaskDeferred,
+    )
+else:
+    from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
+        AirflowException,
+        AirflowFailException,
+        AirflowRescheduleException,
+        AirflowSensorTimeout,
+        AirflowSkipException,
+        TaskDeferred,
+    )
+
+# The declarative connection form (conn-fields, ui-field-behaviour) is read from 3.2; before, the
+# hook's get_connection_form_widgets / get_ui_field_behaviour build it.
+READS_DECLARATIVE_CONNECTION_FORM = AIRFLOW_V_3_2_PLUS
+
+# Partitioned schedules (CronPartitionTimetable, dag_run.partition_key) from 3.2; partition_date in
+# the context from 3.3, where keys are also formatted in the timetable's zone (3.2 formats the UTC instant).
+SUPPORTS_PARTITIONS = AIRFLOW_V_3_2_PLUS
+
+
+async def aget_connection(conn_id: str) -> Any:
+    """Read a connection without blocking the event loop: ``BaseHook.aget_connection`` from 3.1."""
+    if AIRFLOW_V_3_1_PLUS:
+        return await BaseHook.aget_connection(conn_id)
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(BaseHook.get_connection)(conn_id)
+
+
+def serialize(value: Any) -> Any:
+    """Airflow's serde, as trigger kwargs and XCom go through it: ``airflow.sdk.serde`` from 3.2."""
+    if AIRFLOW_V_3_2_PLUS:
+        from airflow.sdk.serde import serialize as serialize_
+    else:
+        from airflow.serialization.serde import serialize as serialize_  # type: ignore[no-redef]
+    return serialize_(value)
+
+
+def deserialize(value: Any) -> Any:
+    """The inverse of :func:`serialize`."""
+    if AIRFLOW_V_3_2_PLUS:
+        from airflow.sdk.serde import deserialize as deserialize_
+    else:
+        from airflow.serialization.serde import deserialize as deserialize_  # type: ignore[no-redef]
+    return deserialize_(value)
+
+
+def timetable_attribute(timetable: Any, name: str) -> Any:
+    """``name`` of a DAG's timetable: the Task SDK's attrs timetables (3.2+) make it public, the core
+    ones a DAG holds on 3.0 and 3.1 keep it as ``_name``."""
+    value = getattr(timetable, name, None)
+    return value if value is not None else getattr(timetable, f"_{name}", None)
+
+
+def core_cron_timetable(expression: str, zone: Any) -> Any:
+    """Airflow core's ``CronTriggerTimetable`` (its ``_get_prev`` / ``_get_next`` step ticks as the
+    scheduler does), or ``None`` where only the Task SDK is installed (a worker without core)."""
+    try:
+        from airflow.timetables.trigger import CronTriggerTimetable
+    except ImportError:
+        return None
+    return CronTriggerTimetable(expression, timezone=zone)
+
+
+def partitioned_schedule(timetable: Any) -> bool:
+    """Whether a DAG's timetable makes partitioned runs (from 3.2): core timetables say so in
+    ``partitioned``, the Task SDK's by their class."""
+    if not SUPPORTS_PARTITIONS:
+        return False
+    from airflow.sdk.definitions.timetables.assets import PartitionedAssetTimetable
+    from airflow.sdk.definitions.timetables.trigger import CronPartitionTimetable
+
+    return bool(getattr(timetable, "partitioned", False)) or isinstance(
+        timetable, (CronPartitionTimetable, PartitionedAssetTimetable)
+    )
+
+
+def partition_of(context: Mapping[str, Any]) -> tuple[str, datetime | None] | None:
+    """The run's partition key and its partition date (in the context from 3.3; ``None`` before),
+    or ``None`` for a run without a key (before 3.2, every run)."""
+    if not SUPPORTS_PARTITIONS:
+        return None
+    dag_run = context.get("dag_run")
+    key = context.get("partition_key") or getattr(dag_run, "partition_key", None)
+    if not key:
+        return None
+    return key, context.get("partition_date") or getattr(dag_run, "partition_date", None)
+
+
+def partition_key_zone(timetable_zone: Any) -> Any:
+    """The zone a ``CronPartitionTimetable`` wrote its keys in: its own from 3.3; 3.2 formats the UTC instant."""
+    return timetable_zone if AIRFLOW_V_3_3_PLUS else "UTC"
