@@ -39,7 +39,11 @@ def partition_period(context: Mapping[str, Any], *, ended: bool = True) -> tuple
     if partition is None:
         if partitioned_schedule(timetable):
             raise ClueValidationError(
-                "created_at", f"this run of a partitioned schedule has no partition key; {_HOW_TO_SET}"
+                "created_at",
+                "this run of a partitioned schedule has no partition key (manual runs and `airflow dags test` "
+                "have none unless one is given), so its period is unknown; trigger it with a partition key or "
+                "pass created_at=[start, end) (two 'YYYY-MM-DD HH:MM:SS' strings in the connection's zone, "
+                "ISO 8601 strings, dates or datetimes)",
             )
         return None
     key, partition_date = partition

@@ -11,7 +11,7 @@ import pendulum
 import pytest
 
 from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag
-from tests.version_gates import RENDERED_FIELDS_REDACTED_IN_THE_TASK
+from tests.version_gates import DAG_TEST_PRINTS_TASK_ERRORS, RENDERED_FIELDS_REDACTED_IN_THE_TASK
 
 TOKEN = "dag-test-token-31415"
 SHANGHAI = "Asia/Shanghai"
@@ -175,9 +175,10 @@ def test_phone_and_email_filters_are_masked_in_rendered_fields(emulator):
 def test_a_dag_without_schedule_or_window_fails_and_says_how_to_fix_it(emulator, capsys):
     run = load_dag("clue_test_unscheduled").test()
     assert run.state == "failed"
-    captured = capsys.readouterr()
-    assert "pass created_at=[start, end)" in captured.out + captured.err
     assert emulator.requests == []
+    if not DAG_TEST_PRINTS_TASK_ERRORS:
+        pytest.skip("Airflow 3.1+: dag.test() prints a task's error (3.0 writes it nowhere a test can read)")
+    assert "pass created_at=[start, end)" in capsys.readouterr().out
 
 
 def test_the_daily_pull_declares_its_asset_and_the_downstream_dag_is_scheduled_on_it():

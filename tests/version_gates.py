@@ -41,6 +41,8 @@ PARTITIONS = pytest.mark.skipif(
 # dag.test() writes the DAG (and activates its assets) in the metadata DB from 3.1; on 3.0 the tests parse
 # the dags folder into it first, as the dag-processor would
 DAG_TEST_WRITES_THE_DAG = AIRFLOW_V_3_1_PLUS
+# dag.test() prints a failed task's error from 3.1
+DAG_TEST_PRINTS_TASK_ERRORS = AIRFLOW_V_3_1_PLUS
 
 if AIRFLOW_V_3_2_PLUS:
     from airflow.dag_processing.dagbag import DagBag
@@ -49,6 +51,7 @@ else:  # 3.0, 3.1
 
 __all__ = [
     "CONNECTION_FROM_JSON",
+    "DAG_TEST_PRINTS_TASK_ERRORS",
     "DAG_TEST_WRITES_THE_DAG",
     "DECLARATIVE_CONNECTION_FORM",
     "ENV_CONNECTION_WITH_ANY_EXTRA",
