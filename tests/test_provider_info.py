@@ -57,7 +57,7 @@ def test_providers_manager_sees_the_provider_and_hook(providers_manager):
     assert hook.connection_testable
 
 
-@DECLARATIVE_CONNECTION_FORM  # 3.0 and 3.1: tests/test_connection_form.py reads the form their UI shows
+@DECLARATIVE_CONNECTION_FORM  # 3.0 and 3.1: tests/test_connection_form_service.py reads the form their UI shows
 def test_connection_form_declares_every_extra(providers_manager):
     widgets = providers_manager.connection_form_widgets
     for extra in EXTRA_FIELDS:
