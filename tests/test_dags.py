@@ -11,7 +11,11 @@ import pendulum
 import pytest
 
 from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag
-from tests.version_gates import DAG_TEST_PRINTS_TASK_ERRORS, RENDERED_FIELDS_REDACTED_IN_THE_TASK
+from tests.version_gates import (
+    CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH,
+    DAG_TEST_PRINTS_TASK_ERRORS,
+    RENDERED_FIELDS_REDACTED_IN_THE_TASK,
+)
 
 TOKEN = "dag-test-token-31415"
 SHANGHAI = "Asia/Shanghai"
@@ -238,6 +242,40 @@ def test_wait_then_pull_defers_resumes_when_clues_arrive_and_pulls_them(emulator
     assert len({r.client_port for r in sensor_checks}) == 2
     ids = read_ids(Path(OUTPUT_ROOT) / "clue_wait_then_pull" / "2026-11-10.jsonl")
     assert sorted(ids) == sorted(r["id"] for r in arrived)
+
+
+@pytest.mark.slow
+def test_the_pull_and_the_deferrable_wait_run_through_airflow_dags_test(emulator):
+    """As a user runs them on any minor: ``airflow dags test`` of the daily pull and of the
+    wait-then-pull, whose sensor defers to the in-process triggerer until clues arrive."""
+    import subprocess
+    import sys
+
+    insert_boundary_records(emulator, ["2026-10-04"])
+    checks = iter(range(1, 100))
+    arrived: list[dict[str, Any]] = []
+
+    def insert_mid_wait(user_id: str, stage: str, page: int) -> None:
+        if next(checks) == 3:  # the worker's poke, then two checks in the trigger
+            arrived.extend(emulator.insert(2, created_at="2026-11-10 09:30:00"))
+
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    env = {**os.environ, **emulator.airflow_env()}
+    if not CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH:  # Airflow 3.0: the examples import their neighbour clue_output
+        env["PYTHONPATH"] = os.environ["AIRFLOW__CORE__DAGS_FOLDER"]
+    runs = [("clue_daily_pull", "2026-10-05T00:00:00+08:00"), ("clue_wait_then_pull", "2026-11-11T00:00:00+08:00")]
+    for dag_id, day in runs:
+        if dag_id == "clue_wait_then_pull":
+            emulator.on_page(insert_mid_wait)
+        done = subprocess.run([airflow, "dags", "test", dag_id, day], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, f"{dag_id}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    pulled = read_ids(Path(OUTPUT_ROOT) / "clue_daily_pull" / "2026-10-04.jsonl")
+    assert sorted(pulled) == sorted(emulator.ids(created_at=("2026-10-04 00:00:00", "2026-10-04 23:59:59")))
+    sensor_checks = [r for r in emulator.requests if r.per_page == 1]
+    assert len({r.client_port for r in sensor_checks}) == 2, "the sensor did not defer"
+    waited = read_ids(Path(OUTPUT_ROOT) / "clue_wait_then_pull" / "2026-11-10.jsonl")
+    assert sorted(waited) == sorted(r["id"] for r in arrived)
 
 
 SECRET_TOKEN = "zq-distinctive-token-5c81e7a2f94b"

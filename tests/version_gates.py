@@ -41,6 +41,9 @@ PARTITIONS = pytest.mark.skipif(
 # dag.test() writes the DAG (and activates its assets) in the metadata DB from 3.1; on 3.0 the tests parse
 # the dags folder into it first, as the dag-processor would
 DAG_TEST_WRITES_THE_DAG = AIRFLOW_V_3_1_PLUS
+# `airflow dags test` / `reserialize` put the dags folder on sys.path (as the dag-processor does) from 3.1;
+# on 3.0 a DAG file that imports a neighbour needs PYTHONPATH (README, Compatibility)
+CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH = AIRFLOW_V_3_1_PLUS
 # dag.test() prints a failed task's error from 3.1
 DAG_TEST_PRINTS_TASK_ERRORS = AIRFLOW_V_3_1_PLUS
 
@@ -50,6 +53,7 @@ else:  # 3.0, 3.1
     from airflow.models.dagbag import DagBag
 
 __all__ = [
+    "CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH",
     "CONNECTION_FROM_JSON",
     "DAG_TEST_PRINTS_TASK_ERRORS",
     "DAG_TEST_WRITES_THE_DAG",
