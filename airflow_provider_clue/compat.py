@@ -20,6 +20,7 @@ __all__ = [
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "READS_DECLARATIVE_CONNECTION_FORM",
+    "REDACTS_RENDERED_FIELDS_IN_THE_TASK",
     "SUPPORTS_PARTITIONS",
     "AirflowException",
     "AirflowFailException",
@@ -72,6 +73,10 @@ else:
 # The declarative connection form (conn-fields, ui-field-behaviour) is read from 3.2; before, the
 # hook's get_connection_form_widgets / get_ui_field_behaviour build it.
 READS_DECLARATIVE_CONNECTION_FORM = AIRFLOW_V_3_2_PLUS
+
+# A task redacts its rendered fields with the masker before sending them from 3.1; 3.0 sends them as
+# rendered, so the provider hands Airflow a redacted copy of filters there (log_masking).
+REDACTS_RENDERED_FIELDS_IN_THE_TASK = AIRFLOW_V_3_1_PLUS
 
 # Partitioned schedules (CronPartitionTimetable, dag_run.partition_key) from 3.2; partition_date in
 # the context from 3.3, where keys are also formatted in the timetable's zone (3.2 formats the UTC instant).

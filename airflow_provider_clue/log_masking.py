@@ -24,10 +24,32 @@ def mask_personal_filters(filters: Any) -> None:
 class MasksPersonalFilters:
     """Mixin of the operator and the sensor: once Airflow has rendered the templated fields, mask the
     phone and e-mail in ``filters`` before the rendered fields are stored or logged (Airflow redacts
-    them with its masker, which must know the values by then)."""
+    them with its masker, which must know the values by then).
+
+    Airflow 3.0 sends rendered fields to its supervisor and API server without redacting them, so
+    there ``filters`` is swapped for a redacted copy once rendered, and the task reads the rendered
+    value from :attr:`rendered_filters`.
+    """
 
     filters: Any
+    _filters_as_rendered: Any
 
-    def _do_render_template_fields(self, *args: Any, **kwargs: Any) -> None:
-        super()._do_render_template_fields(*args, **kwargs)  # type: ignore[misc]
+    def _do_render_template_fields(self, parent: Any, *args: Any, **kwargs: Any) -> None:
+        if parent is self and "_filters_as_rendered" in self.__dict__:  # rendered again: start from the value
+            self.filters = self.__dict__.pop("_filters_as_rendered")
+        super()._do_render_template_fields(parent, *args, **kwargs)  # type: ignore[misc]
+        if parent is not self:  # a nested templated object
+            return
         mask_personal_filters(self.filters)
+        from airflow_provider_clue.compat import REDACTS_RENDERED_FIELDS_IN_THE_TASK
+
+        if not REDACTS_RENDERED_FIELDS_IN_THE_TASK and isinstance(self.filters, Mapping):
+            from airflow.sdk.execution_time.secrets_masker import redact
+
+            self._filters_as_rendered = self.filters
+            self.filters = redact(dict(self.filters))
+
+    @property
+    def rendered_filters(self) -> Any:
+        """``filters`` as rendered (on Airflow 3.0, ``filters`` itself then holds a redacted copy)."""
+        return self.__dict__.get("_filters_as_rendered", self.filters)

@@ -29,11 +29,6 @@ ENV_CONNECTION_WITH_ANY_EXTRA = pytest.mark.skipif(
     reason="Airflow 3.2+: an env connection whose extra is not a JSON object reaches the hook "
     "(3.0 and 3.1 drop it and say the conn_id isn't defined)",
 )
-RENDERED_FIELDS_REDACTED_IN_THE_TASK = pytest.mark.skipif(
-    not AIRFLOW_V_3_1_PLUS,
-    reason="Airflow 3.1+: the task redacts its rendered fields before sending them; 3.0 sends a filter's phone "
-    "or e-mail as written and its supervisor logs it at DEBUG (README, Compatibility)",
-)
 PARTITIONS = pytest.mark.skipif(
     not SUPPORTS_PARTITIONS, reason="Airflow 3.2+: partitioned schedules (CronPartitionTimetable, partition keys)"
 )
@@ -60,7 +55,6 @@ __all__ = [
     "DECLARATIVE_CONNECTION_FORM",
     "ENV_CONNECTION_WITH_ANY_EXTRA",
     "PARTITIONS",
-    "RENDERED_FIELDS_REDACTED_IN_THE_TASK",
     "SDK_TIMETABLES",
     "DagBag",
 ]

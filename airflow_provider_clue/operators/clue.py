@@ -157,7 +157,7 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         window = resolve_window(self.created_at, context, zone=zone)
         pulled = window.widened(self.lookback)
         bounds = pulled.api_bounds(zone)
-        filters = ClueFilters.without_window(self.filters, zone=zone)
+        filters = ClueFilters.without_window(self.rendered_filters, zone=zone)
         query = hook.query(
             filters=filters.with_created_at(bounds), user_id=self.user_id, stage=self.stage, per_page=self.per_page
         )

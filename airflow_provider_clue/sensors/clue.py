@@ -150,7 +150,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
         from airflow_provider_clue.run_window import explicit_window, run_window
 
         zone = self.hook.settings.zone
-        filters = ClueFilters.without_window(self.filters, zone=zone)
+        filters = ClueFilters.without_window(self.rendered_filters, zone=zone)
         if self.created_at is not None:
             window = explicit_window(self.created_at, zone)
             window.api_bounds(zone)  # a fixed window with no whole second in it would never fill
