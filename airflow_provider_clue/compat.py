@@ -35,6 +35,7 @@ __all__ = [
     "partition_key_zone",
     "partition_of",
     "partitioned_schedule",
+    "redact",
     "serialize",
     "timetable_attribute",
 ]
@@ -77,6 +78,13 @@ READS_DECLARATIVE_CONNECTION_FORM = AIRFLOW_V_3_2_PLUS
 # A task redacts its rendered fields with the masker before sending them from 3.1; 3.0 sends them as
 # rendered, so the provider hands Airflow a redacted copy of filters there (log_masking).
 REDACTS_RENDERED_FIELDS_IN_THE_TASK = AIRFLOW_V_3_1_PLUS
+
+
+def redact(value: Any) -> Any:
+    """``value`` with every secret the task's masker knows replaced by ``***`` (3.0's masker module)."""
+    from airflow.sdk.execution_time.secrets_masker import redact as redact_
+
+    return redact_(value)
 
 # Partitioned schedules (CronPartitionTimetable, dag_run.partition_key) from 3.2; partition_date in
 # the context from 3.3, where keys are also formatted in the timetable's zone (3.2 formats the UTC instant).

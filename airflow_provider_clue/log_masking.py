@@ -41,11 +41,9 @@ class MasksPersonalFilters:
         if parent is not self:  # a nested templated object
             return
         mask_personal_filters(self.filters)
-        from airflow_provider_clue.compat import REDACTS_RENDERED_FIELDS_IN_THE_TASK
+        from airflow_provider_clue.compat import REDACTS_RENDERED_FIELDS_IN_THE_TASK, redact
 
         if not REDACTS_RENDERED_FIELDS_IN_THE_TASK and isinstance(self.filters, Mapping):
-            from airflow.sdk.execution_time.secrets_masker import redact
-
             self._filters_as_rendered = self.filters
             self.filters = redact(dict(self.filters))
 
