@@ -10,13 +10,12 @@ any request, saying how to set ``created_at``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from airflow_provider_clue.compat import partition_key_zone, partition_of, partitioned_schedule, timetable_attribute
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.schedule_grid import CronGrid, grid_of, utc
+from airflow_provider_clue.schedule_grid import CronGrid, as_tzinfo, grid_of, utc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -84,4 +83,4 @@ def _decode_key(key: str, timetable: Any, grid: CronGrid) -> datetime:
             f"({err}); {_HOW_TO_SET}",
         ) from None
     zone = partition_key_zone(grid.zone)
-    return naive.replace(tzinfo=zone if isinstance(zone, tzinfo) else ZoneInfo(zone))
+    return naive.replace(tzinfo=as_tzinfo(zone))

@@ -33,6 +33,7 @@ import pendulum
 
 from airflow_provider_clue.api_time import API_YEARS, format_api_time
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.partition_window import partition_period
 from airflow_provider_clue.rendered_values import as_rendered_list
 from airflow_provider_clue.schedule_grid import grid_of, utc
 
@@ -145,8 +146,6 @@ def run_window(context: Mapping[str, Any], *, ended: bool = True) -> ClueWindow:
 
     :param ended: for a partition, refuse a period that has not ended (see ``partition_period``).
     """
-    from airflow_provider_clue.partition_window import partition_period
-
     partition = partition_period(context, ended=ended)
     if partition is not None:
         return ClueWindow(*partition, "partition")

@@ -73,7 +73,7 @@ class _SteppedGrid:
         """Two of ``samples`` ticks on one day, or, where the schedule's zone has summer time, a tick
         within that shift of midnight in another day zone (it starts two windows on one day there
         when the clocks change)."""
-        zone = _tzinfo(self.zone)
+        zone = as_tzinfo(self.zone)
         ticks = [tick := self._next(datetime.now(timezone.utc))]
         for _ in range(samples - 1):
             ticks.append(tick := self._next(tick))
@@ -112,7 +112,7 @@ class CronGrid(_SteppedGrid):
         """The last tick strictly before ``moment``."""
         stepper = self._stepper
         if stepper is None:
-            return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_prev(datetime))
+            return utc(croniter(self.expression, moment.astimezone(as_tzinfo(self.zone))).get_prev(datetime))
         previous = utc(stepper._get_prev(pendulum.instance(moment)))
         for hours in (1, 2, 3):  # next to a DST gap Airflow may answer with the tick itself
             if previous < moment:
@@ -124,7 +124,7 @@ class CronGrid(_SteppedGrid):
         """The first tick strictly after ``moment``."""
         stepper = self._stepper
         if stepper is None:
-            return utc(croniter(self.expression, moment.astimezone(_tzinfo(self.zone))).get_next(datetime))
+            return utc(croniter(self.expression, moment.astimezone(as_tzinfo(self.zone))).get_next(datetime))
         return utc(stepper._get_next(pendulum.instance(moment)))
 
 
@@ -157,7 +157,8 @@ def _from_midnight(local: datetime) -> timedelta:
     return min(since, timedelta(days=1) - since)
 
 
-def _tzinfo(zone: tzinfo | str) -> tzinfo:
+def as_tzinfo(zone: tzinfo | str) -> tzinfo:
+    """A zone as Airflow holds it (an IANA name, or a zone object) as a ``tzinfo``."""
     return ZoneInfo(zone) if isinstance(zone, str) else zone
 
 
