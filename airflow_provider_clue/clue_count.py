@@ -10,13 +10,13 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.request_validation import check_positive_int
-from airflow_provider_clue.run_window import ClueWindow
+from airflow_provider_clue.api.request_validation import check_positive_int
+from airflow_provider_clue.windows.run_window import ClueWindow
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from airflow_provider_clue.client import ClueClient, CustomerQuery
+    from airflow_provider_clue.api.client import ClueClient, CustomerQuery
 
 
 @dataclass(frozen=True)

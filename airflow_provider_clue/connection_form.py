@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_clue.connection_settings import EXTRA_FIELDS, ExtraField
+from airflow_provider_clue.api.connection_settings import EXTRA_FIELDS, ExtraField
 
 
 def connection_form_widgets() -> dict[str, Any]:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
-from airflow_provider_clue.destination_sharing import (
+from airflow_provider_clue.outputs.destination_sharing import (
     check_mapped_destination,
     check_mapped_kwargs_destination,
     check_scheduled_destination,
 )
-from airflow_provider_clue.destinations import asset_of_destination
+from airflow_provider_clue.outputs.destinations import asset_of_destination
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import MappedOperator

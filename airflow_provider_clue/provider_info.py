@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_clue.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ExtraField
+from airflow_provider_clue.api.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ExtraField
 
 PACKAGE_NAME = "airflow-provider-clue"
 HOOK_CLASS = "airflow_provider_clue.hooks.clue.ClueHook"

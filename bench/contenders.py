@@ -172,8 +172,8 @@ def preload_execute_imports() -> None:
     timing too.
     """
     import airflow_provider_clue.hooks.clue
-    import airflow_provider_clue.output_writers
-    import airflow_provider_clue.run_window  # noqa: F401
+    import airflow_provider_clue.outputs.output_writers
+    import airflow_provider_clue.windows.run_window  # noqa: F401
 
 
 def warm_object_storage(folder: Path) -> None:

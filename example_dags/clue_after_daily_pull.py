@@ -9,7 +9,7 @@ from typing import Any
 from airflow.sdk import ObjectStoragePath, dag, task
 from clue_output import DAILY_DESTINATION, OUTPUT_CONN_ID
 
-from airflow_provider_clue.destinations import asset_of_destination
+from airflow_provider_clue.outputs.destinations import asset_of_destination
 
 CARRIERS = {1: "China Telecom", 2: "China Unicom", 3: "China Mobile"}
 

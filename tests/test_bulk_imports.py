@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.pull import Pull
 from airflow_provider_clue.exceptions import CluePagingError
-from airflow_provider_clue.pull import Pull
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator

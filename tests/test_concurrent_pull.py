@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.pull import Pull
 from airflow_provider_clue.exceptions import CluePagingError, ClueRateLimitError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
-from airflow_provider_clue.pull import Pull
 from tests.operator_support import point_clue_default_at
 
 if TYPE_CHECKING:
-    from airflow_provider_clue.pull import PullStats
+    from airflow_provider_clue.api.pull import PullStats
     from airflow_provider_clue.testing import ClueEmulator
 
 OCTOBER = ("2026-10-01 00:00:00", "2026-10-31 23:59:59")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_clue.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ClueConnectionSettings
+from airflow_provider_clue.api.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ClueConnectionSettings
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def test_the_connections_shown_as_environment_variables_are_valid():
     import json
     import shlex
 
-    from airflow_provider_clue.connection_settings import ClueConnectionSettings
+    from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 
     exports = [
         line for page in PAGES for block in re.findall(r"```bash\n(.*?)```", page.read_text(), re.DOTALL)

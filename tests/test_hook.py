@@ -13,8 +13,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.pull import Pull
 from airflow_provider_clue.exceptions import (
     ClueAuthError,
     ClueBadRequestError,
@@ -27,7 +28,6 @@ from airflow_provider_clue.exceptions import (
     ClueValidationError,
 )
 from airflow_provider_clue.hooks.clue import ClueHook
-from airflow_provider_clue.pull import Pull
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator

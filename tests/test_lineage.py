@@ -40,7 +40,7 @@ def test_an_xcom_pull_has_no_output_dataset(emulator):
 
 
 def test_object_storage_names_follow_openlineage_naming():
-    from airflow_provider_clue.lineage import PullLineage, operator_lineage
+    from airflow_provider_clue.outputs.lineage import PullLineage, operator_lineage
 
     pull = PullLineage("https://ai.api.example.test", "u", "clue", "s3://landing/clues/d.parquet")
     lineage = operator_lineage(pull)

@@ -29,12 +29,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.paging import expected_last_page
+from airflow_provider_clue.api.pull import MAX_PASSES, Pull
 from airflow_provider_clue.exceptions import ClueError, ClueMalformedResponseError, CluePagingError
 from airflow_provider_clue.hooks.clue import ClueHook
-from airflow_provider_clue.paging import expected_last_page
-from airflow_provider_clue.pull import MAX_PASSES, Pull
 from airflow_provider_clue.testing.faults import ScriptedResponse
 
 if TYPE_CHECKING:

@@ -9,10 +9,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from airflow_provider_clue import parquet_output
 from airflow_provider_clue.exceptions import ClueServerError, ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
-from airflow_provider_clue.parquet_output import SCHEMA, row_of, write_parquet
+from airflow_provider_clue.outputs import parquet_output
+from airflow_provider_clue.outputs.parquet_output import SCHEMA, row_of, write_parquet
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at
 
 OCTOBER = ["2026-10-01 00:00:00", "2026-11-01 00:00:00"]

@@ -13,7 +13,7 @@ from importlib.resources import files
 import pytest
 
 from airflow_provider_clue import __version__, get_provider_info
-from airflow_provider_clue.connection_settings import EXTRA_FIELDS
+from airflow_provider_clue.api.connection_settings import EXTRA_FIELDS
 from tests.version_gates import DECLARATIVE_CONNECTION_FORM
 
 DISTRIBUTION = "airflow-provider-clue"

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueConnectionError
 
 if TYPE_CHECKING:

@@ -6,19 +6,19 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.client import ClueClient
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.pull import Pull
+from airflow_provider_clue.api.request_validation import check_max_concurrency, check_positive_int
 from airflow_provider_clue.compat import BaseHook
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueError
-from airflow_provider_clue.pull import Pull
-from airflow_provider_clue.request_validation import check_max_concurrency, check_positive_int
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from airflow_provider_clue.client import CustomerQuery
-    from airflow_provider_clue.envelope import Record
-    from airflow_provider_clue.filters import ClueFilters
+    from airflow_provider_clue.api.client import CustomerQuery
+    from airflow_provider_clue.api.envelope import Record
+    from airflow_provider_clue.api.filters import ClueFilters
 
 
 class ClueHook(BaseHook):
@@ -62,7 +62,7 @@ class ClueHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """The standard fields' labels on Airflow 3.0 and 3.1; 3.2+ read ``ui-field-behaviour``."""
-        from airflow_provider_clue.connection_settings import FIELD_BEHAVIOUR
+        from airflow_provider_clue.api.connection_settings import FIELD_BEHAVIOUR
 
         return FIELD_BEHAVIOUR
 

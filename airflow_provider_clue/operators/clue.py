@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_clue.destination_sharing import check_scheduled_destination
-from airflow_provider_clue.destinations import asset_of_destination, check_destination
+from airflow_provider_clue.api.request_validation import check_positive_int
 from airflow_provider_clue.log_masking import MasksPersonalFilters
-from airflow_provider_clue.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
-from airflow_provider_clue.phone_output import check_phone_output
-from airflow_provider_clue.request_validation import check_positive_int
+from airflow_provider_clue.outputs.destination_sharing import check_scheduled_destination
+from airflow_provider_clue.outputs.destinations import asset_of_destination, check_destination
+from airflow_provider_clue.outputs.output_writers import XCOM_MAX_BYTES, XCOM_MAX_RECORDS
+from airflow_provider_clue.outputs.phone_output import check_phone_output
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
-    from airflow_provider_clue.filters import ClueFilters
+    from airflow_provider_clue.api.filters import ClueFilters
     from airflow_provider_clue.hooks.clue import ClueHook
-    from airflow_provider_clue.lineage import PullLineage
+    from airflow_provider_clue.outputs.lineage import PullLineage
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
@@ -143,14 +143,14 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         return CluePartial.of(super().partial(**kwargs))
 
     def execute(self, context: Context) -> Any:
-        from airflow_provider_clue.destinations import assets_holding, destination_path, plain_uri
-        from airflow_provider_clue.filters import ClueFilters
+        from airflow_provider_clue.api.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
-        from airflow_provider_clue.lineage import PullLineage
-        from airflow_provider_clue.object_records import ObjectRecord, check_object, record_object
-        from airflow_provider_clue.output_writers import records_for_xcom, write_records
-        from airflow_provider_clue.phone_output import phone_transform
-        from airflow_provider_clue.run_window import resolve_window
+        from airflow_provider_clue.outputs.destinations import assets_holding, destination_path, plain_uri
+        from airflow_provider_clue.outputs.lineage import PullLineage
+        from airflow_provider_clue.outputs.object_records import ObjectRecord, check_object, record_object
+        from airflow_provider_clue.outputs.output_writers import records_for_xcom, write_records
+        from airflow_provider_clue.outputs.phone_output import phone_transform
+        from airflow_provider_clue.windows.run_window import resolve_window
 
         hook = ClueHook(clue_conn_id=self.clue_conn_id, max_concurrency=self.max_concurrency)
         zone = hook.settings.zone
@@ -225,6 +225,6 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """OpenLineage datasets (when the OpenLineage provider is installed): the pool read, the object written."""
-        from airflow_provider_clue.lineage import operator_lineage
+        from airflow_provider_clue.outputs.lineage import operator_lineage
 
         return operator_lineage(self._lineage)

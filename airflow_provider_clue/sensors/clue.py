@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from airflow.sdk import Context
 
+    from airflow_provider_clue.api.filters import ClueFilters
     from airflow_provider_clue.clue_count import WaitCondition
-    from airflow_provider_clue.filters import ClueFilters
     from airflow_provider_clue.hooks.clue import ClueHook
 
 
@@ -145,9 +145,9 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 
     def _condition(self, context: Context) -> WaitCondition:
         """The rendered arguments as a condition; the default window is the run's start to now."""
+        from airflow_provider_clue.api.filters import ClueFilters
         from airflow_provider_clue.clue_count import WaitCondition
-        from airflow_provider_clue.filters import ClueFilters
-        from airflow_provider_clue.run_window import explicit_window, run_window
+        from airflow_provider_clue.windows.run_window import explicit_window, run_window
 
         zone = self.hook.settings.zone
         filters = ClueFilters.without_window(self.rendered_filters, zone=zone)

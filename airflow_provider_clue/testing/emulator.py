@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
+from airflow_provider_clue.api.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
 from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates, Responder, ScriptedResponse
 from airflow_provider_clue.testing.records import RecordFactory, wall_seconds_of
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api.api_time import API_TIME_FORMAT
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api.api_time import API_TIME_FORMAT
 from airflow_provider_clue.testing.arrivals import arrival_times
 from airflow_provider_clue.testing.records import wall_seconds, wall_seconds_of, with_laravel_dates
 

@@ -62,10 +62,10 @@ class ClueTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow.sdk.log import mask_secret
 
-        from airflow_provider_clue.client import ClueClient
+        from airflow_provider_clue.api.client import ClueClient
+        from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
         from airflow_provider_clue.clue_count import count_clues
         from airflow_provider_clue.compat import aget_connection
-        from airflow_provider_clue.connection_settings import ClueConnectionSettings
         from airflow_provider_clue.exceptions import ClueError
 
         stopping = threading.Event()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from airflow_provider_clue.api_time import CreatedWindow, parse_record_time
+from airflow_provider_clue.api.api_time import CreatedWindow, parse_record_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOON = datetime(2026, 10, 4, 12, 0, 0, tzinfo=SHANGHAI)

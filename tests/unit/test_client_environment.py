@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from airflow_provider_clue.client import ClueClient
-from airflow_provider_clue.connection_settings import ClueConnectionSettings
+from airflow_provider_clue.api.client import ClueClient
+from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 
 
 def client(**extras):

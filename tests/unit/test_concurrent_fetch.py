@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from airflow_provider_clue.concurrent_fetch import fetch_ahead
+from airflow_provider_clue.api.concurrent_fetch import fetch_ahead
 
 
 class SlowFetch:

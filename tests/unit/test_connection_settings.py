@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_clue.connection_settings import (
+from airflow_provider_clue.api.connection_settings import (
     DEFAULT_BASE_URL,
     EXTRA_FIELDS,
     ClueConnectionSettings,

@@ -138,7 +138,7 @@ def test_several_crons_a_day_cannot_name_objects_by_start_date():
 def test_listed_mapped_destinations_declare_the_folder_that_holds_them_all():
     from airflow.sdk import ObjectStoragePath
 
-    from airflow_provider_clue.destinations import asset_of_destination
+    from airflow_provider_clue.outputs.destinations import asset_of_destination
 
     listed = {
         "paths": [ObjectStoragePath("file:///data/osp/a.jsonl"), ObjectStoragePath("file:///data/osp/b.jsonl")],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from airflow_provider_clue.enum_split import enum_split, fixed_codes
-from airflow_provider_clue.filters import ClueFilters
+from airflow_provider_clue.api.enum_split import enum_split, fixed_codes
+from airflow_provider_clue.api.filters import ClueFilters
 
 SECOND = ["2026-10-05 12:00:00", "2026-10-05 12:00:00"]
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from airflow_provider_clue.envelope import CluePage, PageMeta, RequestContext, error_class_for, parse_response
+from airflow_provider_clue.api.envelope import CluePage, PageMeta, RequestContext, error_class_for, parse_response
 from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from airflow_provider_clue.api.filters import ClueFilters, Component
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.filters import ClueFilters, Component
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "13912345678"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_clue.api_time import load_zone
+from airflow_provider_clue.api.api_time import load_zone
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.run_window import run_window
+from airflow_provider_clue.windows.run_window import run_window
 from tests.version_gates import PARTITIONS
 
 pytestmark = PARTITIONS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueValidationError
-from airflow_provider_clue.phone_output import hash_phone, mask_phone, phone_transform
+from airflow_provider_clue.outputs.phone_output import hash_phone, mask_phone, phone_transform
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_clue.redaction import redact_personal_data
+from airflow_provider_clue.api.redaction import redact_personal_data
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from airflow_provider_clue.filters import ClueFilters
-from airflow_provider_clue.rendered_values import as_rendered_list
+from airflow_provider_clue.api.filters import ClueFilters
+from airflow_provider_clue.api.rendered_values import as_rendered_list
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from airflow_provider_clue.api.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,
@@ -17,7 +18,6 @@ from airflow_provider_clue.exceptions import (
     ClueRateLimitError,
     ClueServerError,
 )
-from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 
 PATH = "/agent-api/user/40863af8-db4a-41c6-a269-eb5bc386d97f/type/clue/get_customer"
 NOW = datetime(2015, 10, 21, 7, 28, 0, tzinfo=timezone.utc).timestamp()

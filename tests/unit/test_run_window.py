@@ -10,9 +10,9 @@ import pytest
 from airflow.timetables.interval import CronDataIntervalTimetable
 from airflow.timetables.trigger import CronTriggerTimetable, DeltaTriggerTimetable
 
-from airflow_provider_clue.api_time import load_zone
+from airflow_provider_clue.api.api_time import load_zone
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.run_window import ClueWindow, explicit_window, run_window
+from airflow_provider_clue.windows.run_window import ClueWindow, explicit_window, run_window
 from tests.version_gates import SDK_TIMETABLES
 
 SHANGHAI = load_zone("Asia/Shanghai")

@@ -9,7 +9,7 @@ import pendulum
 import pytest
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from airflow_provider_clue.schedule_grid import CronGrid, DeltaGrid, grid_of
+from airflow_provider_clue.windows.schedule_grid import CronGrid, DeltaGrid, grid_of
 from tests.version_gates import SDK_TIMETABLES
 
 

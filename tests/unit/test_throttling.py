@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Interrupted, Watch
-from airflow_provider_clue.rate_limiter import RateLimiter
+from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Interrupted, Watch
+from airflow_provider_clue.api.rate_limiter import RateLimiter
 
 
 class FakeTime:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
-from airflow_provider_clue.window_slices import seconds_in, split_bounds
+from airflow_provider_clue.api.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api.window_slices import seconds_in, split_bounds
 
 
 def moment(text: str) -> datetime:

@@ -8,8 +8,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
-from airflow_provider_clue.destinations import asset_of_destination
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+from airflow_provider_clue.outputs.destinations import asset_of_destination
 
 DESTINATION = os.environ["CLUE_OUTPUT_ROOT"].rstrip("/") + "/回填/{user_id}/{start_date}.jsonl"
 USERS = ["40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"]

@@ -26,7 +26,7 @@ pass; a closed past window (no inserts) is immune to that.
 
 **A crowded second** (a bulk import) whose pass in page order is not complete either, as when the
 API lists a second's records in another order on every request, is split by the enum filters
-instead (:mod:`~airflow_provider_clue.enum_split`), one dimension at a time while a part holds more
+instead (:mod:`~airflow_provider_clue.api.enum_split`), one dimension at a time while a part holds more
 than a page, so that each part is one request; the parts' ``meta.total`` values must add up to the
 second's (read again up to :data:`MAX_PASSES` times, then :class:`CluePagingError`). A part with
 every enum filter fixed that still holds more than a page is read in passes.
@@ -42,22 +42,22 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from airflow_provider_clue.api_time import API_TIME_PATTERN, CreatedWindow
-from airflow_provider_clue.client import PullClient
-from airflow_provider_clue.concurrent_fetch import fetch_ahead
-from airflow_provider_clue.enum_split import enum_split, fixed_codes
+from airflow_provider_clue.api.api_time import API_TIME_PATTERN, CreatedWindow
+from airflow_provider_clue.api.client import PullClient
+from airflow_provider_clue.api.concurrent_fetch import fetch_ahead
+from airflow_provider_clue.api.enum_split import enum_split, fixed_codes
+from airflow_provider_clue.api.paging import PageWalker, fetch_in_order
+from airflow_provider_clue.api.redaction import redacted_repr
+from airflow_provider_clue.api.window_slices import seconds_in, split_bounds
 from airflow_provider_clue.exceptions import ClueBadRequestError, ClueMalformedResponseError, CluePagingError
-from airflow_provider_clue.paging import PageWalker, fetch_in_order
-from airflow_provider_clue.redaction import redacted_repr
-from airflow_provider_clue.window_slices import seconds_in, split_bounds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from airflow_provider_clue.client import ClueClient, CustomerQuery, WarningLogger
-    from airflow_provider_clue.enum_split import EnumSplit
-    from airflow_provider_clue.envelope import CluePage, Record
-    from airflow_provider_clue.paging import PageMapper
+    from airflow_provider_clue.api.client import ClueClient, CustomerQuery, WarningLogger
+    from airflow_provider_clue.api.enum_split import EnumSplit
+    from airflow_provider_clue.api.envelope import CluePage, Record
+    from airflow_provider_clue.api.paging import PageMapper
 
 PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from airflow_provider_clue.connection_settings import MAX_CONCURRENCY, MAX_PER_PAGE
+from airflow_provider_clue.api.connection_settings import MAX_CONCURRENCY, MAX_PER_PAGE
+from airflow_provider_clue.api.redaction import redacted_repr
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.redaction import redacted_repr
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _STAGE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")

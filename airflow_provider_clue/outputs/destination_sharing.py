@@ -4,7 +4,7 @@ Each object holds one window of one account's pool stage, so a destination must 
 varies between the pulls that write it: the window (``{start}``, ``{end}``, or ``{start_date}``
 when windows start on different days), ``{user_id}``, ``{stage}``. What a DAG file shows is checked
 here; what only a run shows (a template, a window from an XCom) is checked at run time by the
-record beside each object (:mod:`airflow_provider_clue.object_records`).
+record beside each object (:mod:`airflow_provider_clue.outputs.object_records`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone
-from airflow_provider_clue.destinations import WINDOW_PLACEHOLDERS, destination_uri, is_templated, placeholders_in
+from airflow_provider_clue.api.api_time import DEFAULT_TIMEZONE, load_zone
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.outputs.destinations import (
+    WINDOW_PLACEHOLDERS,
+    destination_uri,
+    is_templated,
+    placeholders_in,
+)
 
 # Mapped arguments that change which clues an instance pulls, and the placeholders that tell them apart.
 _SHOWN_BY: dict[str, tuple[str, ...]] = {
@@ -112,7 +117,7 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
     """
     if destination is None or (created_at is not None and not _templated_value(created_at)):
         return
-    from airflow_provider_clue.schedule_grid import grid_of  # croniter: only for a scheduled destination
+    from airflow_provider_clue.windows.schedule_grid import grid_of  # croniter: only for a scheduled destination
 
     grid = grid_of(timetable)
     if grid is None:

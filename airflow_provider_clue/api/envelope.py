@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_clue.api.redaction import redact_personal_data, redacted_repr
 from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,
@@ -15,7 +16,6 @@ from airflow_provider_clue.exceptions import (
     ClueRateLimitError,
     ClueServerError,
 )
-from airflow_provider_clue.redaction import redact_personal_data, redacted_repr
 
 Record = dict[str, Any]
 

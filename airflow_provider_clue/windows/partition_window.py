@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.compat import partition_key_zone, partition_of, partitioned_schedule, timetable_attribute
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.schedule_grid import CronGrid, as_tzinfo, grid_of, utc
+from airflow_provider_clue.windows.schedule_grid import CronGrid, as_tzinfo, grid_of, utc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

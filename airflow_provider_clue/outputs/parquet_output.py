@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import BinaryIO
 
-    from airflow_provider_clue.envelope import Record
+    from airflow_provider_clue.api.envelope import Record
 
 ROWS_PER_GROUP = 10_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

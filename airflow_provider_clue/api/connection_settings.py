@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from airflow_provider_clue.api_time import DEFAULT_TIMEZONE, load_zone
+from airflow_provider_clue.api.api_time import DEFAULT_TIMEZONE, load_zone
 from airflow_provider_clue.exceptions import ClueConfigurationError
 
 if TYPE_CHECKING:

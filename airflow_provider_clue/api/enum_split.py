@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.filters import FLAG_CODES, OPERATOR_CODES, SEX_CODES
+from airflow_provider_clue.api.filters import FLAG_CODES, OPERATOR_CODES, SEX_CODES
 
 if TYPE_CHECKING:
-    from airflow_provider_clue.filters import ClueFilters
+    from airflow_provider_clue.api.filters import ClueFilters
 
 # The dimensions, in the order they are split: a carrier and a sex do not change, follow-up and
 # AI-call states may (a record that changes part while the parts are read breaks the sum).

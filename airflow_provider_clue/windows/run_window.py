@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pendulum
 
-from airflow_provider_clue.api_time import API_YEARS, format_api_time
+from airflow_provider_clue.api.api_time import API_YEARS, format_api_time
+from airflow_provider_clue.api.rendered_values import as_rendered_list
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.partition_window import partition_period
-from airflow_provider_clue.rendered_values import as_rendered_list
-from airflow_provider_clue.schedule_grid import grid_of, utc
+from airflow_provider_clue.windows.partition_window import partition_period
+from airflow_provider_clue.windows.schedule_grid import grid_of, utc
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

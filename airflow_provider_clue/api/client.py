@@ -17,18 +17,18 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from airflow_provider_clue.concurrency_limit import ConcurrencyLimit, Outcome, Watch
-from airflow_provider_clue.envelope import CluePage, RequestContext, parse_response
+from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Outcome, Watch
+from airflow_provider_clue.api.envelope import CluePage, RequestContext, parse_response
+from airflow_provider_clue.api.filters import ClueFilters
+from airflow_provider_clue.api.rate_limiter import RateLimiter
+from airflow_provider_clue.api.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
+from airflow_provider_clue.api.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 from airflow_provider_clue.exceptions import ClueAPIError, ClueBadRequestError, ClueConnectionError, ClueRateLimitError
-from airflow_provider_clue.filters import ClueFilters
-from airflow_provider_clue.rate_limiter import RateLimiter
-from airflow_provider_clue.request_validation import check_per_page, check_positive_int, check_stage, check_user_id
-from airflow_provider_clue.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from airflow_provider_clue.connection_settings import ClueConnectionSettings
+    from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 
 CONNECT_TIMEOUT = 10.0
 USER_AGENT = "airflow-provider-clue"
@@ -166,7 +166,7 @@ class ClueClient:
         """Fetch one page of ``query``, retrying transient errors with the connection's policy.
 
         :param watch: the pull's hold on the concurrency limit; once it is stopped, no try is sent
-            (:class:`~airflow_provider_clue.concurrency_limit.Interrupted`).
+            (:class:`~airflow_provider_clue.api.concurrency_limit.Interrupted`).
         :param counts: where the requests and retries are counted; :attr:`counts` by default (a
             pull's counts have it as their parent).
         """

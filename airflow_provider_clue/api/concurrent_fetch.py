@@ -10,8 +10,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from concurrent.futures import Executor, Future
 
-    from airflow_provider_clue.envelope import CluePage
-    from airflow_provider_clue.paging import PageFetcher, PageMapper
+    from airflow_provider_clue.api.envelope import CluePage
+    from airflow_provider_clue.api.paging import PageFetcher, PageMapper
 
 
 def fetch_ahead(executor: Executor, lookahead: int) -> PageMapper:

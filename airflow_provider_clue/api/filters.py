@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_clue.api_time import API_TIME_PATTERN, API_YEARS, format_api_time, parse_api_time
+from airflow_provider_clue.api.api_time import API_TIME_PATTERN, API_YEARS, format_api_time, parse_api_time
+from airflow_provider_clue.api.redaction import redacted_repr
+from airflow_provider_clue.api.rendered_values import as_rendered_list
 from airflow_provider_clue.exceptions import ClueValidationError
-from airflow_provider_clue.redaction import redacted_repr
-from airflow_provider_clue.rendered_values import as_rendered_list
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

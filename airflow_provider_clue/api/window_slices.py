@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from airflow_provider_clue.api_time import API_TIME_FORMAT
+from airflow_provider_clue.api.api_time import API_TIME_FORMAT
 
 
 def seconds_in(bounds: tuple[str, str]) -> int:

@@ -11,7 +11,7 @@ from airflow_provider_clue.exceptions import ClueConfigurationError, ClueValidat
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from airflow_provider_clue.envelope import Record
+    from airflow_provider_clue.api.envelope import Record
 
 PhoneOutput = Literal["raw", "mask", "hash"]
 PHONE_OUTPUTS: tuple[PhoneOutput, ...] = ("raw", "mask", "hash")

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from airflow.sdk import ObjectStoragePath
 
-    from airflow_provider_clue.envelope import Record
-    from airflow_provider_clue.pull import Pull
+    from airflow_provider_clue.api.envelope import Record
+    from airflow_provider_clue.api.pull import Pull
 
 XCOM_MAX_RECORDS = 10_000
 XCOM_MAX_BYTES = 10 * 1024 * 1024
@@ -91,7 +91,7 @@ def write_records(
     try:
         with temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
             if path.name.endswith(".parquet"):
-                from airflow_provider_clue.parquet_output import write_parquet
+                from airflow_provider_clue.outputs.parquet_output import write_parquet
 
                 count = write_parquet(pending, raw)
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-from airflow_provider_clue.envelope import CluePage
+from airflow_provider_clue.api.envelope import CluePage
 from airflow_provider_clue.exceptions import CluePagingError
 
 PageFetcher = Callable[[int], CluePage]

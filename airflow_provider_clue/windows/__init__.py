@@ -1,0 +1,1 @@
+"""Which creation times a run reads: run windows, schedule grids, partition periods."""
