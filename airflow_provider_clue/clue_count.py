@@ -16,7 +16,10 @@ from airflow_provider_clue.windows.run_window import ClueWindow
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from airflow_provider_clue.api.client import ClueClient, CustomerQuery
+    from airflow_provider_clue.api.async_client import AsyncClueClient
+    from airflow_provider_clue.api.client import ClueClient
+    from airflow_provider_clue.api.query import CustomerQuery
+    from airflow_provider_clue.api.request_counts import WarningLogger
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,32 @@ def count_clues(client: ClueClient, query: CustomerQuery, condition: WaitConditi
     A window with no whole second in it yet (its start is still in the future) counts 0 without
     a request.
     """
+    created_at, windowed = _count_query(query, condition, zone)
+    return CountResult(0 if windowed is None else client.get_page(windowed, 1).meta.total, created_at)
+
+
+async def acount_clues(
+    client: AsyncClueClient,
+    query: CustomerQuery,
+    condition: WaitCondition,
+    zone: ZoneInfo,
+    *,
+    logger: WarningLogger | None = None,
+) -> CountResult:
+    """:func:`count_clues` on the async client (retries logged to ``logger``)."""
+    created_at, windowed = _count_query(query, condition, zone)
+    if windowed is None:
+        return CountResult(0, created_at)
+    return CountResult((await client.get_page(windowed, 1, logger=logger)).meta.total, created_at)
+
+
+def _count_query(
+    query: CustomerQuery, condition: WaitCondition, zone: ZoneInfo
+) -> tuple[tuple[str, str], CustomerQuery | None]:
+    """The window counted now (ISO 8601 in ``zone``) and its one-record query (``None``: nothing to ask)."""
     window = condition.window(datetime.now(timezone.utc), zone)
     created_at = (window.start.astimezone(zone).isoformat(), window.end.astimezone(zone).isoformat())
     if window.is_empty():
-        return CountResult(0, created_at)
-    bounds = window.api_bounds(zone)
-    windowed = replace(query, filters=query.filters.with_created_at(bounds), per_page=1)
-    return CountResult(client.get_page(windowed, 1).meta.total, created_at)
+        return created_at, None
+    windowed = replace(query, filters=query.filters.with_created_at(window.api_bounds(zone)), per_page=1)
+    return created_at, windowed

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from airflow_provider_clue.api.client import WarningLogger
+    from airflow_provider_clue.api.request_counts import WarningLogger
 
 RECOVER_AFTER = 8
 Outcome = Literal["success", "rate_limited", "failed"]

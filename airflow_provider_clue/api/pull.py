@@ -54,10 +54,12 @@ from airflow_provider_clue.exceptions import ClueBadRequestError, ClueMalformedR
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from airflow_provider_clue.api.client import ClueClient, CustomerQuery, WarningLogger
+    from airflow_provider_clue.api.client import ClueClient
     from airflow_provider_clue.api.enum_split import EnumSplit
     from airflow_provider_clue.api.envelope import CluePage, Record
     from airflow_provider_clue.api.paging import PageMapper
+    from airflow_provider_clue.api.query import CustomerQuery
+    from airflow_provider_clue.api.request_counts import WarningLogger
 
 PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3

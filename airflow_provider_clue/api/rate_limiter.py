@@ -1,7 +1,8 @@
-"""A client-side limit of requests per second, shared by every thread of one client."""
+"""A client-side limit of requests per second, shared by every thread or coroutine of one client."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -33,13 +34,24 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next_start = 0.0
 
-    def wait(self) -> None:
-        """Block until this thread may send its next request."""
+    def reserve(self) -> float:
+        """Take the next start: the seconds to wait before sending (0 when it may go now)."""
         if not self._interval:
-            return
+            return 0.0
         with self._lock:
             now = self._clock()
             start = max(now, self._next_start)
             self._next_start = start + self._interval
-        if start > now:
-            self._sleep(start - now)
+        return start - now
+
+    def wait(self) -> None:
+        """Block until this thread may send its next request."""
+        delay = self.reserve()
+        if delay > 0:
+            self._sleep(delay)
+
+    async def await_turn(self) -> None:
+        """Wait, without holding a thread, until this coroutine may send its next request."""
+        delay = self.reserve()
+        if delay > 0:
+            await asyncio.sleep(delay)

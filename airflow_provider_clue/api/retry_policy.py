@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from airflow_provider_clue.exceptions import ClueAPIError, ClueRateLimitError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 T = TypeVar("T")
 
@@ -67,6 +68,27 @@ class RetryPolicy:
         return self.rng.uniform(0, ceiling)
 
 
+class RetryBudget:
+    """The retries left to one request under ``policy``: the one place that decides whether, and
+    how long, to wait before trying again (the sync and async loops below only do the waiting)."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self.policy = policy
+        self.retry_number = 0
+        self._waited = 0.0
+
+    def next_delay(self, error: ClueAPIError) -> float | None:
+        """Seconds to wait before retrying after ``error``, or ``None``: give up and raise it."""
+        if not error.retryable or self.retry_number >= self.policy.max_retries:
+            return None
+        delay = self.policy.delay(self.retry_number + 1, error)
+        if self._waited + delay > self.policy.max_total_wait:
+            return None
+        self.retry_number += 1
+        self._waited += delay
+        return delay
+
+
 def call_with_retries(
     attempt: Callable[[], T],
     policy: RetryPolicy,
@@ -74,23 +96,39 @@ def call_with_retries(
     sleep: Callable[[float], object] = time.sleep,
     on_retry: Callable[[ClueAPIError, int, float], None] | None = None,
 ) -> T:
-    """Call ``attempt`` until it returns, retrying errors whose ``retryable`` is true.
+    """Call ``attempt`` until it returns, retrying as :class:`RetryBudget` decides.
 
     ``on_retry(error, retry_number, delay)`` is called before each wait.
     """
-    waited = 0.0
-    retry_number = 0
+    budget = RetryBudget(policy)
     while True:
         try:
             return attempt()
         except ClueAPIError as error:
-            if not error.retryable or retry_number >= policy.max_retries:
-                raise
-            retry_number += 1
-            delay = policy.delay(retry_number, error)
-            if waited + delay > policy.max_total_wait:
+            delay = budget.next_delay(error)
+            if delay is None:
                 raise
             if on_retry is not None:
-                on_retry(error, retry_number, delay)
+                on_retry(error, budget.retry_number, delay)
             sleep(delay)
-            waited += delay
+
+
+async def acall_with_retries(
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    on_retry: Callable[[ClueAPIError, int, float], None] | None = None,
+) -> T:
+    """:func:`call_with_retries` for coroutines: the waits are ``await sleep(delay)``, holding no thread."""
+    budget = RetryBudget(policy)
+    while True:
+        try:
+            return await attempt()
+        except ClueAPIError as error:
+            delay = budget.next_delay(error)
+            if delay is None:
+                raise
+            if on_retry is not None:
+                on_retry(error, budget.retry_number, delay)
+            await sleep(delay)

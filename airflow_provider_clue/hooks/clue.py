@@ -16,9 +16,9 @@ from airflow_provider_clue.exceptions import ClueError
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from airflow_provider_clue.api.client import CustomerQuery
     from airflow_provider_clue.api.envelope import Record
     from airflow_provider_clue.api.filters import ClueFilters
+    from airflow_provider_clue.api.query import CustomerQuery
 
 
 class ClueHook(BaseHook):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -17,10 +16,14 @@ CLASSPATH = "airflow_provider_clue.triggers.clue.ClueTrigger"
 class ClueTrigger(BaseTrigger):
     """Check every ``poke_interval`` seconds whether at least ``min_count`` clues match.
 
-    Each check is one HTTP request made in a worker thread (the event loop never blocks), with the
-    connection's retry policy; the connection is read here, in the triggerer, so the token never
-    travels in the trigger's arguments (the filters do, phone or e-mail included, and Airflow
-    stores trigger arguments in its metadata database). It only reads, so a triggerer restart simply runs it again.
+    Each check is one HTTP request awaited on the event loop (``httpx``; no thread is held, retry
+    waits included), with the connection's retry policy; the triggers of one connection in one
+    triggerer share one client and its bounded connection pool. Cancelling the trigger (the
+    sensor's timeout, a cleared task, the triggerer stopping) stops its request at once.
+
+    The connection is read here, in the triggerer, so the token never travels in the trigger's
+    arguments (the filters do, phone or e-mail included, and Airflow stores trigger arguments in
+    its metadata database). It only reads, so a triggerer restart simply runs it again.
     Yields one event: ``{"status": "success", "count", "created_at"}`` or
     ``{"status": "error", "message", "fatal"}`` (``fatal``: retrying cannot help).
 
@@ -62,36 +65,30 @@ class ClueTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow.sdk.log import mask_secret
 
-        from airflow_provider_clue.api.client import ClueClient
         from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
-        from airflow_provider_clue.clue_count import count_clues
+        from airflow_provider_clue.api.shared_clients import shared_async_client
+        from airflow_provider_clue.clue_count import acount_clues
         from airflow_provider_clue.compat import aget_connection
         from airflow_provider_clue.exceptions import ClueError
 
-        stopping = threading.Event()
-        client = None
         try:
             settings = ClueConnectionSettings.from_connection(await aget_connection(self.clue_conn_id))
             mask_secret(settings.token)
-            client = ClueClient(settings, logger=self.log, sleep=stopping.wait)
-            condition = self.condition
-            query = client.query(
-                filters=condition.filters, user_id=condition.user_id, stage=condition.stage, per_page=1
-            )
-            while True:
-                result = await asyncio.to_thread(count_clues, client, query, condition, settings.zone)
-                self.log.info(
-                    "%d clues in [%s, %s); waiting for %d", result.count, *result.created_at, condition.min_count
+            async with shared_async_client(settings) as client:
+                condition = self.condition
+                query = client.query(
+                    filters=condition.filters, user_id=condition.user_id, stage=condition.stage, per_page=1
                 )
-                if result.count >= condition.min_count:
-                    yield TriggerEvent({"status": "success", **result.as_xcom()})
-                    return
-                await asyncio.sleep(self.poke_interval)
+                while True:
+                    result = await acount_clues(client, query, condition, settings.zone, logger=self.log)
+                    self.log.info(
+                        "%d clues in [%s, %s); waiting for %d", result.count, *result.created_at, condition.min_count
+                    )
+                    if result.count >= condition.min_count:
+                        yield TriggerEvent({"status": "success", **result.as_xcom()})
+                        return
+                    await asyncio.sleep(self.poke_interval)
         except ClueError as err:
             yield TriggerEvent({"status": "error", "message": str(err), "fatal": not getattr(err, "retryable", False)})
         except Exception as err:  # e.g. a missing connection: tell the sensor instead of dying
             yield TriggerEvent({"status": "error", "message": f"{type(err).__name__}: {err}", "fatal": True})
-        finally:
-            stopping.set()
-            if client is not None:
-                client.close()

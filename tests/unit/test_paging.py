@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from airflow_provider_clue.api.client import RequestCounts
 from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit
 from airflow_provider_clue.api.envelope import CluePage, PageMeta
 from airflow_provider_clue.api.filters import ClueFilters
 from airflow_provider_clue.api.paging import PageWalker, expected_last_page, fetch_in_order
 from airflow_provider_clue.api.pull import Pull
+from airflow_provider_clue.api.request_counts import RequestCounts
 from airflow_provider_clue.exceptions import ClueAPIError, CluePagingError
 
 PATH = "/agent-api/user/40863af8-db4a-41c6-a269-eb5bc386d97f/type/clue/get_customer"

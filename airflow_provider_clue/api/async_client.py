@@ -1,0 +1,109 @@
+"""The async client of ``get_customer``, for the triggerer: the shared core over the ``httpx`` transport.
+
+Nothing here blocks the event loop: requests are awaited on a bounded connection pool, retry
+waits and the rate limit are ``asyncio.sleep``, and cancelling a caller stops its request and
+its wait at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.api.exchange import build_request, read_response
+from airflow_provider_clue.api.query import build_query
+from airflow_provider_clue.api.rate_limiter import RateLimiter
+from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
+from airflow_provider_clue.api.request_validation import check_positive_int
+from airflow_provider_clue.api.retry_policy import RetryPolicy, acall_with_retries
+from airflow_provider_clue.api.transports.httpx_transport import HttpxTransport
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+    from airflow_provider_clue.api.envelope import CluePage
+    from airflow_provider_clue.api.query import CustomerQuery
+    from airflow_provider_clue.api.request_counts import WarningLogger
+
+MAX_CONNECTIONS = 100  # httpx's own default; one triggerer's checks of one connection share them
+
+
+class AsyncClueClient:
+    """Talks to the clue API for one connection from coroutines of one event loop.
+
+    Up to ``max_connections`` requests are on the wire at once (the others wait for a connection),
+    started no faster than ``settings.rate_limit`` per second. Retries follow the same
+    :class:`~airflow_provider_clue.api.retry_policy.RetryPolicy` as the blocking
+    :class:`~airflow_provider_clue.api.client.ClueClient`.
+
+    :param settings: the connection's validated settings.
+    :param logger: where retries are logged by default (never with the token or personal data).
+    :param sleep: the wait between retries (tests may pass a fake).
+    :param max_connections: the connection pool's bound; :data:`MAX_CONNECTIONS` by default.
+    """
+
+    def __init__(
+        self,
+        settings: ClueConnectionSettings,
+        *,
+        logger: WarningLogger | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        max_connections: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.retry_policy = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)
+        self.counts = RequestCounts()
+        self.transport = HttpxTransport(settings, max_connections=max_connections or MAX_CONNECTIONS)
+        self._log = logger or logging.getLogger(__name__)
+        self._sleep = sleep
+        self._rate_limiter = RateLimiter(settings.rate_limit)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def __aenter__(self) -> AsyncClueClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def query(
+        self,
+        *,
+        filters: Any = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        per_page: int | None = None,
+    ) -> CustomerQuery:
+        """Validate a query's arguments (no request is sent); defaults come from the connection."""
+        return build_query(self.settings, filters=filters, user_id=user_id, stage=stage, per_page=per_page)
+
+    async def get_page(
+        self,
+        query: CustomerQuery,
+        page: int,
+        *,
+        counts: RequestCounts | None = None,
+        logger: WarningLogger | None = None,
+    ) -> CluePage:
+        """Fetch one page of ``query``, retrying transient errors with the connection's policy.
+
+        :param counts: where the requests and retries are counted; :attr:`counts` by default.
+        :param logger: where this call's retries are logged (a trigger's own log); the client's by default.
+        """
+        check_positive_int("page", page)
+        counts = self.counts if counts is None else counts
+        return await acall_with_retries(
+            partial(self._send, query, page, counts), self.retry_policy, sleep=self._sleep,
+            on_retry=partial(log_retry, logger or self._log, counts, self.retry_policy.max_retries),
+        )
+
+    async def _send(self, query: CustomerQuery, page: int, counts: RequestCounts) -> CluePage:
+        """One try: build the request for ``page``, send it when the limits allow, read the answer."""
+        request = build_request(self.settings, query, page)
+        await self._rate_limiter.await_turn()
+        counts.add_request()
+        return read_response(await self.transport.send(request), request.context)

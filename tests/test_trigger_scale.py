@@ -1,0 +1,156 @@
+"""ClueTrigger in a crowded triggerer: one shared client per connection, no thread held, and a
+cancelled trigger stops its request or its retry wait at once, leaving no socket open."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import psutil
+import pytest
+
+from airflow_provider_clue.api import async_client, shared_clients
+from airflow_provider_clue.triggers.clue import ClueTrigger
+
+if TYPE_CHECKING:
+    from airflow_provider_clue.testing import ClueEmulator
+
+START = "2026-11-10T00:00:00+08:00"  # after the emulator's records: the clues never come
+
+
+def trigger(conn_id: str = "clue_default", poke_interval: float = 0.05) -> ClueTrigger:
+    return ClueTrigger(clue_conn_id=conn_id, start=START, end=None, min_count=1, filters={}, user_id=None,
+                       stage="clue", poke_interval=poke_interval)
+
+
+def connect(emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, conn_id: str = "clue_default", **extra: Any):
+    for name, value in emulator.airflow_env(conn_id, **extra).items():
+        monkeypatch.setenv(name, value)
+
+
+def open_sockets_to(port: int) -> int:
+    """This process's TCP connections to ``port`` (the client sides; the in-process emulator's are from it)."""
+    return sum(1 for c in psutil.Process().net_connections("tcp") if c.raddr and c.raddr.port == port)
+
+
+def emulator_port(emulator: ClueEmulator) -> int:
+    return int(emulator.url.rsplit(":", 1)[1])
+
+
+async def start(triggers: list[ClueTrigger]) -> list[asyncio.Task[Any]]:
+    return [asyncio.create_task(anext(aiter(t.run()))) for t in triggers]
+
+
+async def until(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)
+
+
+async def cancel(tasks: list[asyncio.Task[Any]]) -> float:
+    """Cancel ``tasks`` and wait for them to end; the seconds that took."""
+    began = time.monotonic()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return time.monotonic() - began
+
+
+def test_triggers_of_one_connection_share_one_client_closed_after_the_last(make_emulator, monkeypatch):
+    emulator = make_emulator(records=10)
+    connect(emulator, monkeypatch)
+    connect(emulator, monkeypatch, "clue_other", timeout=12)
+
+    async def run() -> None:
+        ours = await start([trigger() for _ in range(20)])
+        await until(lambda: len(emulator.requests) >= 40)
+        assert shared_clients.clients_in_use() == 1
+        others = await start([trigger("clue_other") for _ in range(3)])
+        await until(lambda: shared_clients.clients_in_use() == 2)
+        await cancel(ours[:-1])
+        assert shared_clients.clients_in_use() == 2  # one trigger still uses the first client
+        await cancel(ours[-1:])
+        assert shared_clients.clients_in_use() == 1
+        await cancel(others)
+        assert shared_clients.clients_in_use() == 0
+
+    asyncio.run(run())
+    assert open_sockets_to(emulator_port(emulator)) == 0
+
+
+def test_the_shared_client_bounds_the_connections_of_all_its_triggers(make_emulator, monkeypatch):
+    monkeypatch.setattr(async_client, "MAX_CONNECTIONS", 4)
+    emulator = make_emulator(records=10, latency=0.05)
+    connect(emulator, monkeypatch)
+
+    async def run() -> None:
+        tasks = await start([trigger() for _ in range(20)])
+        await until(lambda: len(emulator.requests) >= 60)
+        await cancel(tasks)
+
+    asyncio.run(run())
+    ports = {request.client_port for request in emulator.requests}
+    assert len(ports) <= 4, f"20 triggers opened {len(ports)} connections"
+
+
+def test_a_check_holds_no_thread(make_emulator, monkeypatch):
+    emulator = make_emulator(records=10, latency=0.5)
+    connect(emulator, monkeypatch)
+    threads_in_flight: list[int] = []
+
+    async def run() -> None:
+        tasks = await start([trigger() for _ in range(30)])
+        await asyncio.sleep(0.3)  # every check is now waiting for the emulator's answer
+        threads_in_flight.append(sum(1 for t in threading.enumerate() if t.name.startswith("asyncio_")))
+        await cancel(tasks)
+
+    asyncio.run(run())
+    assert threads_in_flight == [0]  # asyncio.to_thread's pool was never used
+
+
+@pytest.mark.parametrize("where", ["in flight", "in its retry wait"])
+def test_a_cancelled_trigger_stops_at_once_and_leaves_no_socket(make_emulator, monkeypatch, where):
+    emulator = make_emulator(records=10, latency=30.0 if where == "in flight" else 0.0)
+    if where == "in its retry wait":
+        emulator.set_faults(rate_limit=1.0, retry_after="60")
+    connect(emulator, monkeypatch)
+    port = emulator_port(emulator)
+
+    async def run() -> float:
+        tasks = await start([trigger() for _ in range(10)])
+        if where == "in flight":
+            await until(lambda: open_sockets_to(port) == 10)
+        else:
+            await until(lambda: len(emulator.requests) == 10)
+            await asyncio.sleep(0.1)
+        return await cancel(tasks)
+
+    seconds = asyncio.run(run())
+    assert seconds < 2.0, f"cancelling took {seconds:.1f}s"
+    assert shared_clients.clients_in_use() == 0
+    assert open_sockets_to(port) == 0
+    if where == "in its retry wait":
+        assert [request.status for request in emulator.requests] == [429] * 10
+
+
+def test_httpx_request_lines_never_show_the_filters_of_a_query_string(make_emulator, monkeypatch, caplog):
+    emulator = make_emulator(records=10)
+    connect(emulator, monkeypatch, filters_in="query")
+    phone_filter = ClueTrigger(clue_conn_id="clue_default", start=START, end=None, min_count=1,
+                               filters={"phone": "13800138000", "email": "lead@example.cn"}, user_id=None,
+                               stage="clue", poke_interval=0.05)
+
+    async def run() -> None:
+        tasks = await start([phone_filter])
+        await until(lambda: len(emulator.requests) >= 2)
+        await cancel(tasks)
+
+    with caplog.at_level("INFO", logger="httpx"):
+        asyncio.run(run())
+    assert "13800138000" in emulator.requests[0].query  # the filters went in the query string
+    lines = [record.getMessage() for record in caplog.records if record.name == "httpx"]
+    assert lines and all("get_customer" in line for line in lines)
+    assert not any("13800138000" in line or "lead%40example.cn" in line or "page=" in line for line in lines)
