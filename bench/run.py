@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from report import Check, Section, render_markdown, render_text
 from scenarios import CONTENDER_NAMES, backoff, import_times, memory, rate_limit, throughput
+from trigger_scenarios import triggers, triggers_hang
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 T = TypeVar("T")
-SCENARIOS = ("throughput", "memory", "rate-limit", "backoff", "import")
+SCENARIOS = ("throughput", "memory", "rate-limit", "backoff", "import", "triggers", "triggers-hang")
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -48,6 +49,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-sizes", type=csv(int), default=[100_000, 1_000_000],
                         help="record counts of the memory scenario (100000,1000000)")
     parser.add_argument("--import-repeats", type=int, default=7, help="fresh interpreters per module (7)")
+    parser.add_argument("--triggers", type=int, default=1000, help="waiting triggers on one event loop (1000)")
+    parser.add_argument("--trigger-seconds", type=float, default=60.0,
+                        help="how long the triggers wait while the API answers (60)")
     parser.add_argument("--only", type=csv(str),
                         help=f"contenders ({', '.join(CONTENDER_NAMES)}) and/or scenarios ({', '.join(SCENARIOS)}); "
                              "naming a contender runs the throughput scenario with the contenders named")
@@ -56,8 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = sorted(set(args.only or ()) - {*CONTENDER_NAMES, *SCENARIOS})
     if unknown:
         parser.error(f"--only: unknown {', '.join(unknown)}")
-    if args.rounds < 1 or args.import_repeats < 1 or not args.latencies or not args.memory_sizes:
-        parser.error("--rounds and --import-repeats must be >= 1; --latencies and --memory-sizes not empty")
+    if args.rounds < 1 or args.import_repeats < 1 or args.triggers < 1 or not args.latencies or not args.memory_sizes:
+        parser.error("--rounds, --import-repeats and --triggers must be >= 1; --latencies and --memory-sizes not empty")
     return args
 
 
@@ -85,6 +89,10 @@ def sections(args: argparse.Namespace, contenders: list[str], scenarios: list[st
         yield backoff(records=args.records, per_page=args.per_page)
     if "import" in scenarios:
         yield import_times(repeats=args.import_repeats)
+    if "triggers" in scenarios:
+        yield triggers(count=args.triggers, seconds=args.trigger_seconds)
+    if "triggers-hang" in scenarios:
+        yield triggers_hang(count=args.triggers)
 
 
 def missing_http_provider(contenders: list[str], scenarios: list[str]) -> bool:

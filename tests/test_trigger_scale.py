@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from airflow_provider_clue.api import async_client, shared_clients
+from airflow_provider_clue.compat import aget_connection
 from airflow_provider_clue.triggers.clue import ClueTrigger
 
 if TYPE_CHECKING:
@@ -99,16 +100,21 @@ def test_the_shared_client_bounds_the_connections_of_all_its_triggers(make_emula
 def test_a_check_holds_no_thread(make_emulator, monkeypatch):
     emulator = make_emulator(records=10, latency=0.5)
     connect(emulator, monkeypatch)
-    threads_in_flight: list[int] = []
+    seen: dict[str, Any] = {}
 
     async def run() -> None:
+        await aget_connection("clue_default")  # Airflow's lookup starts its one thread (asgiref's), not ours
+        before = {thread.ident for thread in threading.enumerate()}
         tasks = await start([trigger() for _ in range(30)])
         await asyncio.sleep(0.3)  # every check is now waiting for the emulator's answer
-        threads_in_flight.append(sum(1 for t in threading.enumerate() if t.name.startswith("asyncio_")))
+        seen["new threads"] = [t.name for t in threading.enumerate() if t.ident not in before]
+        seen["default executor"] = asyncio.get_running_loop()._default_executor  # type: ignore[attr-defined]
         await cancel(tasks)
 
     asyncio.run(run())
-    assert threads_in_flight == [0]  # asyncio.to_thread's pool was never used
+    assert len(emulator.requests) == 0  # no check was answered yet when the threads were counted
+    new_threads = [name for name in seen["new threads"] if not name.startswith("Thread-")]  # the emulator's
+    assert new_threads == [] and seen["default executor"] is None  # asyncio.to_thread's pool never used
 
 
 @pytest.mark.parametrize("where", ["in flight", "in its retry wait"])

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api.exchange import build_request, read_response
-from airflow_provider_clue.api.query import build_query
+from airflow_provider_clue.api.query import BuildsQueries
 from airflow_provider_clue.api.rate_limiter import RateLimiter
 from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
 from airflow_provider_clue.api.request_validation import check_positive_int
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 MAX_CONNECTIONS = 100  # httpx's own default; one triggerer's checks of one connection share them
 
 
-class AsyncClueClient:
+class AsyncClueClient(BuildsQueries):
     """Talks to the clue API for one connection from coroutines of one event loop.
 
     Up to ``max_connections`` requests are on the wire at once (the others wait for a connection),
@@ -69,17 +69,6 @@ class AsyncClueClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def query(
-        self,
-        *,
-        filters: Any = None,
-        user_id: str | None = None,
-        stage: str = "clue",
-        per_page: int | None = None,
-    ) -> CustomerQuery:
-        """Validate a query's arguments (no request is sent); defaults come from the connection."""
-        return build_query(self.settings, filters=filters, user_id=user_id, stage=stage, per_page=per_page)
 
     async def get_page(
         self,

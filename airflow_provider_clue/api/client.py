@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 import time
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Outcome, Watch
 from airflow_provider_clue.api.exchange import build_request, read_response
-from airflow_provider_clue.api.query import CustomerQuery, build_query
+from airflow_provider_clue.api.query import BuildsQueries
 from airflow_provider_clue.api.rate_limiter import RateLimiter
 from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
 from airflow_provider_clue.api.request_validation import check_positive_int
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.envelope import CluePage
+    from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.api.request_counts import WarningLogger
 
 
-class ClueClient:
+class ClueClient(BuildsQueries):
     """Talks to the clue API for one connection; any number of threads and pulls may share it.
 
     At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, see
@@ -67,17 +68,6 @@ class ClueClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def query(
-        self,
-        *,
-        filters: Any = None,
-        user_id: str | None = None,
-        stage: str = "clue",
-        per_page: int | None = None,
-    ) -> CustomerQuery:
-        """Validate a query's arguments (no request is sent); defaults come from the connection."""
-        return build_query(self.settings, filters=filters, user_id=user_id, stage=stage, per_page=per_page)
 
     def get_page(
         self, query: CustomerQuery, page: int, *, watch: Watch | None = None, counts: RequestCounts | None = None

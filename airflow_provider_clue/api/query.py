@@ -44,3 +44,20 @@ def build_query(
         filters=ClueFilters.from_mapping(filters, zone=settings.zone),
         per_page=check_per_page(settings.per_page if per_page is None else per_page),
     )
+
+
+class BuildsQueries:
+    """What both clients share: queries validated against their connection's defaults."""
+
+    settings: ClueConnectionSettings
+
+    def query(
+        self,
+        *,
+        filters: Any = None,
+        user_id: str | None = None,
+        stage: str = "clue",
+        per_page: int | None = None,
+    ) -> CustomerQuery:
+        """Validate a query's arguments (no request is sent); defaults come from the connection."""
+        return build_query(self.settings, filters=filters, user_id=user_id, stage=stage, per_page=per_page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -53,6 +54,12 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], emulator: ClueEmulator) -> None:
         self.emulator = emulator
         super().__init__(address, EmulatorHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a cancelled or timed-out request) is not the emulator's error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class EmulatorHandler(BaseHTTPRequestHandler):

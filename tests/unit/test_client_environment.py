@@ -26,7 +26,7 @@ def httpx_proxies(**extras) -> set[str]:
     """The URL patterns the httpx client sends through a proxy."""
     transport = HttpxTransport(settings(**extras), max_connections=10)
     try:
-        return {pattern.pattern for pattern, mounted in transport.client._mounts.items() if mounted is not None}
+        return {pattern.pattern for pattern, mounted in transport.clients[0]._mounts.items() if mounted is not None}
     finally:
         asyncio.run(transport.aclose())
 
@@ -63,7 +63,7 @@ def test_the_httpx_client_reads_no_environment_of_its_own(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     transport = HttpxTransport(settings(), max_connections=10)
     try:
-        assert transport.client.trust_env is False
-        assert isinstance(transport.client, httpx.AsyncClient)
+        assert all(client.trust_env is False for client in transport.clients)
+        assert all(isinstance(client, httpx.AsyncClient) for client in transport.clients)
     finally:
         asyncio.run(transport.aclose())
