@@ -82,19 +82,20 @@ def test_triggers_of_one_connection_share_one_client_closed_after_the_last(make_
     assert open_sockets_to(emulator_port(emulator)) == 0
 
 
-def test_the_shared_client_bounds_the_connections_of_all_its_triggers(make_emulator, monkeypatch):
-    monkeypatch.setattr(async_client, "MAX_CONNECTIONS", 4)
-    emulator = make_emulator(records=10, latency=0.05)
+@pytest.mark.parametrize("bound", [4, 25])  # 25: three httpx clients of 10, 10 and 5 connections
+def test_the_shared_client_bounds_the_connections_of_all_its_triggers(make_emulator, monkeypatch, bound):
+    monkeypatch.setattr(async_client, "MAX_CONNECTIONS", bound)
+    emulator = make_emulator(records=10, latency=0.2)
     connect(emulator, monkeypatch)
 
     async def run() -> None:
-        tasks = await start([trigger() for _ in range(20)])
-        await until(lambda: len(emulator.requests) >= 60)
+        tasks = await start([trigger() for _ in range(2 * bound)])
+        await until(lambda: len(emulator.requests) >= 6 * bound)
         await cancel(tasks)
 
     asyncio.run(run())
     ports = {request.client_port for request in emulator.requests}
-    assert len(ports) <= 4, f"20 triggers opened {len(ports)} connections"
+    assert len(ports) == bound, f"{2 * bound} triggers used {len(ports)} connections, not all {bound} of the pool"
 
 
 def test_a_check_holds_no_thread(make_emulator, monkeypatch):
