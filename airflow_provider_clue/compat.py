@@ -30,6 +30,7 @@ __all__ = [
     "BaseHook",
     "TaskDeferred",
     "aget_connection",
+    "amask_secret",
     "core_cron_timetable",
     "deserialize",
     "partition_key_zone",
@@ -98,6 +99,21 @@ async def aget_connection(conn_id: str) -> Any:
     from asgiref.sync import sync_to_async
 
     return await sync_to_async(BaseHook.get_connection)(conn_id)
+
+
+async def amask_secret(secret: str) -> None:
+    """Mask ``secret`` in logs from a coroutine: ``airflow.sdk.log.amask_secret`` from 3.3. Before,
+    the sync ``mask_secret`` runs off the event loop, as the connection lookup does: in a 3.0
+    triggerer it tells the supervisor through ``async_to_sync``, which refuses the loop's thread."""
+    if AIRFLOW_V_3_3_PLUS:
+        from airflow.sdk.log import amask_secret as amask_secret_
+
+        await amask_secret_(secret)
+        return
+    from airflow.sdk.log import mask_secret
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(mask_secret)(secret)
 
 
 def serialize(value: Any) -> Any:

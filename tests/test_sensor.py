@@ -255,3 +255,38 @@ def test_trigger_without_its_connection_sends_a_fatal_event(emulator):
                           min_count=1, filters={}, user_id=None, stage="clue", poke_interval=0.1)
     event = first_event(trigger)
     assert event["status"] == "error" and event["fatal"] is True and "no_such_connection" in event["message"]
+
+
+class TriggererComms:
+    """The shape of a triggerer's channel to its supervisor on 3.0 to 3.2: ``send`` is
+    ``async_to_sync(asend)``, which refuses to run on the event loop's own thread."""
+
+    def __init__(self) -> None:
+        self.masked: list[str] = []
+
+    def send(self, message: Any) -> Any:
+        from asgiref.sync import async_to_sync
+
+        return async_to_sync(self.asend)(message)
+
+    async def asend(self, message: Any) -> Any:
+        if type(message).__name__ == "MaskSecret":
+            self.masked.append(message.value)
+        return None
+
+
+def test_trigger_masks_a_trimmed_token_through_a_triggerers_channel(make_emulator, monkeypatch):
+    """A token given with spaces is sent trimmed, so the trigger masks that too; in a 3.0 triggerer
+    the sync mask_secret on the loop raised, and the sensor failed at once."""
+    from airflow.sdk.execution_time import task_runner
+
+    emulator = make_emulator(records=10, token=TOKEN)
+    emulator.insert(1, created_at="2026-11-10 12:00:00")
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", emulator.connection_json().replace(TOKEN, f"  {TOKEN} "))
+    comms = TriggererComms()
+    monkeypatch.setattr(task_runner, "SUPERVISOR_COMMS", comms, raising=False)
+    trigger = ClueTrigger(clue_conn_id="clue_default", start="2026-11-10T00:00:00+08:00", end=None, min_count=1,
+                          filters={}, user_id=None, stage="clue", poke_interval=0.1)
+    event = first_event(trigger)
+    assert event["status"] == "success", event
+    assert TOKEN in comms.masked

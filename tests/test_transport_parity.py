@@ -201,3 +201,19 @@ def test_both_transports_report_a_refused_connection_alike():
     assert awaited == blocking
     assert "no response (could not connect)" in blocking.result[2] and blocking.result[3] is True
     assert len(blocking.waits) == 1
+
+
+def test_neither_http_library_logs_the_filters_of_a_query_string(make_emulator, caplog):
+    """urllib3 logs each URL at DEBUG, httpx at INFO: with filters_in=query, phone and e-mail were in them."""
+    emulator = make_emulator(records=10)
+    settings = settings_for(emulator.url, emulator.token, emulator.user_id, filters_in="query")
+    query = {"filters": {"phone": "13912345678", "email": "lead@example.cn"}}
+    with caplog.at_level("DEBUG", logger="urllib3"), caplog.at_level("DEBUG", logger="httpx"):
+        blocking = run_sync(settings, query, 1, lambda: len(emulator.requests))
+        assert "13912345678" in emulator.requests[0].query  # the filters went in the URL
+        emulator.clear_requests()
+        awaited = run_async(settings, query, 1, lambda: len(emulator.requests))
+    assert awaited == blocking and blocking.result[0] == "page"
+    lines = {record.name: record.getMessage() for record in caplog.records if "get_customer" in record.getMessage()}
+    assert {"urllib3.connectionpool", "httpx"} <= set(lines)
+    assert not any("13912345678" in line or "example.cn" in line or "page=" in line for line in lines.values())

@@ -161,3 +161,25 @@ def test_httpx_request_lines_never_show_the_filters_of_a_query_string(make_emula
     lines = [record.getMessage() for record in caplog.records if record.name == "httpx"]
     assert lines and all("get_customer" in line for line in lines)
     assert not any("13800138000" in line or "lead%40example.cn" in line or "page=" in line for line in lines)
+
+
+def test_cancelling_more_triggers_than_the_pool_holds_stops_them_all_and_closes_every_socket(
+    make_emulator, monkeypatch
+):
+    """150 triggers on a pool of 100, cancelled just as their connections are made: the race in which
+    anyio's connect loses the socket or the cancellation (tasks then ran on until the API answered)."""
+    emulator = make_emulator(records=10, latency=20.0)
+    connect(emulator, monkeypatch)
+    port = emulator_port(emulator)
+
+    async def run() -> tuple[float, int]:
+        tasks = await start([trigger() for _ in range(150)])
+        await until(lambda: open_sockets_to(port) >= 100)
+        seconds = await cancel(tasks)
+        await asyncio.sleep(0.3)
+        return seconds, open_sockets_to(port)
+
+    seconds, sockets_left = asyncio.run(run())
+    assert seconds < 2.0, f"cancelling took {seconds:.1f}s"
+    assert sockets_left == 0
+    assert shared_clients.clients_in_use() == 0

@@ -63,17 +63,17 @@ class ClueTrigger(BaseTrigger):
                            **self.condition.as_kwargs()}
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from airflow.sdk.log import mask_secret
-
         from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
         from airflow_provider_clue.api.shared_clients import shared_async_client
         from airflow_provider_clue.clue_count import acount_clues
-        from airflow_provider_clue.compat import aget_connection
+        from airflow_provider_clue.compat import aget_connection, amask_secret
         from airflow_provider_clue.exceptions import ClueError
 
         try:
-            settings = ClueConnectionSettings.from_connection(await aget_connection(self.clue_conn_id))
-            mask_secret(settings.token)
+            connection = await aget_connection(self.clue_conn_id)
+            settings = ClueConnectionSettings.from_connection(connection)
+            if settings.token != connection.password:  # the lookup masked the password as given; this is it trimmed
+                await amask_secret(settings.token)
             async with shared_async_client(settings) as client:
                 condition = self.condition
                 query = client.query(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpcore
 import httpx
 
 from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
@@ -22,11 +23,15 @@ def requests_session(**extras):
     return RequestsTransport(settings(**extras), pool_size=10).session
 
 
-def httpx_proxies(**extras) -> set[str]:
-    """The URL patterns the httpx client sends through a proxy."""
+def httpx_proxy(**extras) -> str | None:
+    """The proxy the httpx clients send through (their httpcore pools), or ``None``."""
     transport = HttpxTransport(settings(**extras), max_connections=10)
     try:
-        return {pattern.pattern for pattern, mounted in transport.clients[0]._mounts.items() if mounted is not None}
+        pools = [client._transport._pool for client in transport.clients]
+        proxies = {bytes(pool._proxy_url).decode() if isinstance(pool, httpcore.AsyncHTTPProxy) else None
+                   for pool in pools}
+        assert len(proxies) == 1
+        return proxies.pop()
     finally:
         asyncio.run(transport.aclose())
 
@@ -39,7 +44,7 @@ def test_proxy_variables_are_honoured(monkeypatch):
     session = requests_session()
     assert session.proxies.get("https") == "http://proxy.internal:3128"
     assert session.trust_env is False
-    assert httpx_proxies() == {"all://"}
+    assert httpx_proxy() == "http://proxy.internal:3128/"
 
 
 def test_no_proxy_exempts_the_api_host(monkeypatch):
@@ -47,7 +52,7 @@ def test_no_proxy_exempts_the_api_host(monkeypatch):
     monkeypatch.setenv("NO_PROXY", "api.example.test")
     assert environment_proxy(URL) is None
     assert "https" not in requests_session().proxies
-    assert httpx_proxies() == set()
+    assert httpx_proxy() is None
 
 
 def test_requests_ca_bundle_applies_unless_the_connection_names_one(monkeypatch):

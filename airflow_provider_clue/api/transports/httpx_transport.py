@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import os
 import ssl
@@ -11,10 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import certifi
+import httpcore
 import httpx
 
 from airflow_provider_clue.api.exchange import ApiResponse, NoResponseKind, Timeouts, no_response, request_headers
 from airflow_provider_clue.api.network_environment import environment_proxy, environment_verify
+from airflow_provider_clue.api.transports.log_redaction import hide_query_strings
+from airflow_provider_clue.api.transports.shielded_connect import ShieldedConnectBackend
 
 if TYPE_CHECKING:
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
@@ -46,7 +48,7 @@ class HttpxTransport:
     """
 
     def __init__(self, settings: ClueConnectionSettings, *, max_connections: int) -> None:
-        _hide_query_strings_in_httpx_logs()
+        hide_query_strings("httpx")
         self._slots = asyncio.Semaphore(max_connections)
         timeouts = Timeouts.of(settings)
         verify = _ssl_context(environment_verify(settings.tls_verify))  # one context (a CA bundle read once)
@@ -54,12 +56,10 @@ class HttpxTransport:
         per_client = min(max_connections, CONNECTIONS_PER_CLIENT)
         self._shards = [
             _Shard(httpx.AsyncClient(
+                transport=_transport(verify, proxy, per_client),
                 headers=request_headers(settings),
-                verify=verify,
-                proxy=proxy,
                 trust_env=False,  # the environment was read above, as for requests; no netrc
                 timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect, pool=None),
-                limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
                 follow_redirects=False,
             ))
             for _ in range(math.ceil(max_connections / per_client))
@@ -91,6 +91,18 @@ class HttpxTransport:
     async def aclose(self) -> None:
         for shard in self._shards:
             await shard.client.aclose()
+
+
+def _transport(verify: ssl.SSLContext | bool, proxy: str | None, connections: int) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with a pool of ``connections`` whose connects cancellation cannot tear
+    (:class:`~airflow_provider_clue.api.transports.shielded_connect.ShieldedConnectBackend`)."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    transport = httpx.AsyncHTTPTransport(verify=verify, proxy=proxy, limits=limits)
+    pool = transport._pool  # httpx builds the httpcore pool (or proxy) itself; only its backend is replaced
+    if not isinstance(getattr(pool, "_network_backend", None), httpcore.AsyncNetworkBackend):
+        raise RuntimeError(f"httpcore {httpcore.__version__}: the connection pool has no network backend to replace")
+    pool._network_backend = ShieldedConnectBackend()
+    return transport
 
 
 def failure_kind(err: Exception) -> NoResponseKind:
@@ -128,22 +140,3 @@ def _ssl_context(verify: bool | str) -> ssl.SSLContext | bool:
         return ssl.create_default_context(capath=verify)
     return ssl.create_default_context(cafile=verify)
 
-
-class _QueryStringHidden(logging.Filter):
-    """Drop the query string of ``get_customer`` URLs from httpx's ``HTTP Request`` lines: with
-    ``filters_in="query"`` it carries the phone and e-mail filters (Airflow keeps httpx at WARNING;
-    this holds wherever the logger is set lower)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) > 1 and isinstance(args[1], httpx.URL):
-            url = args[1]
-            if url.path.endswith("/get_customer") and url.query:
-                record.args = (args[0], url.copy_with(query=None), *args[2:])
-        return True
-
-
-def _hide_query_strings_in_httpx_logs() -> None:
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(existing, _QueryStringHidden) for existing in httpx_logger.filters):
-        httpx_logger.addFilter(_QueryStringHidden())

@@ -10,6 +10,7 @@ from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from airflow_provider_clue.api.exchange import ApiResponse, NoResponseKind, Timeouts, no_response, request_headers
 from airflow_provider_clue.api.network_environment import environment_proxy, environment_verify
+from airflow_provider_clue.api.transports.log_redaction import hide_query_strings
 
 if TYPE_CHECKING:
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
@@ -24,6 +25,7 @@ class RequestsTransport:
     """
 
     def __init__(self, settings: ClueConnectionSettings, *, pool_size: int) -> None:
+        hide_query_strings("urllib3.connectionpool")
         self.session = requests.Session()
         self.session.headers.update(request_headers(settings))
         # trust_env off: requests would otherwise scan the environment on every request, and read
