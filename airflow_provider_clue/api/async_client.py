@@ -75,24 +75,22 @@ class AsyncClueClient(BuildsQueries):
         query: CustomerQuery,
         page: int,
         *,
-        counts: RequestCounts | None = None,
         logger: WarningLogger | None = None,
     ) -> CluePage:
-        """Fetch one page of ``query``, retrying transient errors with the connection's policy.
+        """Fetch one page of ``query``, retrying transient errors with the connection's policy
+        (requests and retries counted in :attr:`counts`).
 
-        :param counts: where the requests and retries are counted; :attr:`counts` by default.
         :param logger: where this call's retries are logged (a trigger's own log); the client's by default.
         """
         check_positive_int("page", page)
-        counts = self.counts if counts is None else counts
         return await acall_with_retries(
-            partial(self._send, query, page, counts), self.retry_policy, sleep=self._sleep,
-            on_retry=partial(log_retry, logger or self._log, counts, self.retry_policy.max_retries),
+            partial(self._send, query, page), self.retry_policy, sleep=self._sleep,
+            on_retry=partial(log_retry, logger or self._log, self.counts, self.retry_policy.max_retries),
         )
 
-    async def _send(self, query: CustomerQuery, page: int, counts: RequestCounts) -> CluePage:
+    async def _send(self, query: CustomerQuery, page: int) -> CluePage:
         """One try: build the request for ``page``, send it when the limits allow, read the answer."""
         request = build_request(self.settings, query, page)
         await self._rate_limiter.await_turn()
-        counts.add_request()
+        self.counts.add_request()
         return read_response(await self.transport.send(request), request.context)
