@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from tests.e2e.conftest import TODAY, USERS
 
@@ -97,7 +98,7 @@ def test_a_mapped_backfill_records_its_events_and_the_asset_scheduled_dag_runs(
 
     deployment.wait_for(backfilled, "the two backfill runs", timeout=300)
     written = {f"file://{deployment.home}/output/回填/{user_id}/{day}.jsonl" for user_id in USERS for day in days}
-    events = deployment.api("GET", "/assets/events", params={"source_dag_id": producer, "limit": 100})
+    events = deployment.wait_for(lambda: asset_events_of(deployment, producer), "the asset events", timeout=60)
     assert {event["extra"]["uri"] for event in events["asset_events"]} == written, "one event per mapped instance"
 
     def triggered_by_the_backfill() -> bool:
@@ -114,3 +115,15 @@ def test_a_mapped_backfill_records_its_events_and_the_asset_scheduled_dag_runs(
             ids = read_ids(deployment.home / "output" / "回填" / user_id / f"{day}.jsonl")
             expected = emulator.ids(created_at=(f"{day} 00:00:00", f"{day} 23:59:59"), user_id=user_id)
             assert len(ids) == len(set(ids)) == 6 and set(ids) == expected
+
+
+def asset_events_of(deployment: Deployment, dag_id: str) -> dict[str, Any] | None:
+    """The DAG's asset events, or ``None`` while Airflow's API cannot list them: it answers 500 for
+    an event whose asset-triggered run is queued and has no start date yet (its response model
+    requires one), until the scheduler starts that run."""
+    try:
+        return deployment.api("GET", "/assets/events", params={"source_dag_id": dag_id, "limit": 100})
+    except requests.HTTPError as err:
+        if err.response is not None and err.response.status_code == 500:
+            return None
+        raise
