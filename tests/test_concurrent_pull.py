@@ -102,8 +102,12 @@ def test_the_rate_limit_holds_across_threads(make_emulator):
     assert len(ids) == 600
     times = sorted(r.time for r in emulator.requests)
     assert len(times) >= 60
+    # The limiter spaces starts 50 ms apart (exactly: tests/unit/test_throttling.py). Arrival
+    # times at the emulator also carry thread scheduling, so allow a few late arrivals per
+    # second; without the limit 8 threads send all 60 within a fraction of a second.
     busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
-    assert busiest <= 21
+    assert busiest <= 25
+    assert times[-1] - times[0] >= (len(times) - 1) / 20 - 0.5
 
 
 def test_rate_limiting_lowers_concurrency_then_it_recovers(make_emulator, caplog):
