@@ -31,6 +31,7 @@ __all__ = [
     "TaskDeferred",
     "aget_connection",
     "amask_secret",
+    "asset_state_store_of",
     "core_cron_timetable",
     "deserialize",
     "partition_key_zone",
@@ -179,3 +180,10 @@ def partition_of(context: Mapping[str, Any]) -> tuple[str, datetime | None] | No
 def partition_key_zone(timetable_zone: Any) -> Any:
     """The zone a ``CronPartitionTimetable`` wrote its keys in: its own from 3.3; 3.2 formats the UTC instant."""
     return timetable_zone if AIRFLOW_V_3_3_PLUS else "UTC"
+
+
+def asset_state_store_of(trigger: Any) -> Any:
+    """The asset state store Airflow gives a watcher's trigger (from 3.3; ``aget`` / ``aset`` from
+    3.3.2), or ``None`` where there is none, as before 3.3 (Airflow's ``KinesisTrigger`` reads it so)."""
+    store = getattr(trigger, "asset_state_store", None)
+    return store if hasattr(store, "aget") and hasattr(store, "aset") else None

@@ -33,3 +33,22 @@ def read_json_lines(data: bytes, *, compressed: bool = False) -> list[dict[str, 
 
 def read_file_records(path: Path) -> list[dict[str, Any]]:
     return read_json_lines(path.read_bytes(), compressed=path.name.endswith(".gz"))
+
+
+def triggering_asset_events(asset: Any, *payloads: dict[str, Any]) -> Any:
+    """Airflow's ``triggering_asset_events`` for a run triggered by ``payloads`` of an asset's watcher."""
+    from datetime import datetime, timezone
+
+    from airflow.sdk.api.datamodels._generated import AssetReferenceAssetEventDagRun
+    from airflow.sdk.execution_time.comms import AssetEventDagRunReferenceResult
+    from airflow.sdk.execution_time.context import TriggeringAssetEventsAccessor
+
+    reference = AssetReferenceAssetEventDagRun(name=asset.name, uri=asset.uri, extra={})
+    return TriggeringAssetEventsAccessor.build(
+        AssetEventDagRunReferenceResult(
+            asset=reference, extra={"from_trigger": True, "payload": payload}, source_task_id=None,
+            source_dag_id=None, source_run_id=None, source_map_index=None, source_aliases=[],
+            timestamp=datetime.now(timezone.utc),
+        )
+        for payload in payloads
+    )

@@ -195,6 +195,20 @@ def test_the_daily_pull_declares_its_asset_and_the_downstream_dag_is_scheduled_o
     assert [scheduled.uri for scheduled in condition.objects] == [asset.uri]
 
 
+def test_the_new_clues_example_watches_its_asset_with_the_event_trigger():
+    from airflow_provider_clue.compat import serialize
+    from airflow_provider_clue.triggers.clue import ClueEventTrigger
+
+    dag = load_dag("clue_on_new_clues")
+    [asset] = dag.timetable.asset_condition.objects
+    [watcher] = asset.watchers
+    assert isinstance(watcher.trigger, ClueEventTrigger)
+    _, kwargs = watcher.trigger.serialize()
+    assert serialize(kwargs) and "password" not in json.dumps(kwargs) and kwargs["poll_interval"] == 60
+    destination = dag.get_task("pull_new_clues").destination
+    assert "{start}" in destination and "{end}" in destination, "one object per announced window"
+
+
 def test_each_pull_records_an_asset_event_with_its_summary(emulator):
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session

@@ -10,7 +10,13 @@ from airflow.sdk import Asset
 
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueServerError, ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
-from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_file_records
+from tests.operator_support import (
+    TOKEN,
+    execution_context,
+    point_clue_default_at,
+    read_file_records,
+    triggering_asset_events,
+)
 
 DAY = ("2026-10-02 00:00:00", "2026-10-03 00:00:00")
 DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
@@ -428,3 +434,49 @@ def test_the_day_summer_time_ends_is_pulled_exactly_even_with_a_bulk_import_in_i
     assert len(ids) == len(set(ids))
     assert set(ids) == emulator.ids(created_at=("2026-10-25 00:00:00", "2026-10-25 23:59:59"))
     assert len(emulator.ids(created_at=("2026-10-25 02:00:00", "2026-10-25 02:59:59"))) >= 206
+
+
+# -- runs triggered by ClueEventTrigger's asset events -----------------------------------------------
+
+
+def announced(start: str, end: str, count: int = 0) -> dict[str, Any]:
+    return {"created_at": [start, end], "count": count}
+
+
+def test_a_run_triggered_by_announced_windows_pulls_their_union_to_one_object(emulator, tmp_path):
+    watched = Asset(name="new_clues", uri="clue://pool/new")
+    first, second = ("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"), ("2026-10-02T09:30:00+08:00",
+                                                                                 "2026-10-02T11:00:00+08:00")
+    events = triggering_asset_events(watched, announced(*second), announced(*first), announced(*second))
+    operator = ClueSearchOperator(task_id="pull", destination=f"file://{tmp_path}/新线索/{{start}}_{{end}}.jsonl")
+    context = execution_context(triggering_asset_events=events)
+    summary = operator.execute(context)
+    assert summary["created_at"] == ["2026-10-02T09:00:00+08:00", "2026-10-02T11:00:00+08:00"]
+    path = tmp_path / "新线索" / "2026-10-02T090000_2026-10-02T110000.jsonl"
+    assert summary["uri"] == f"file://{path}"
+    assert read_file_records(path) == emulator.records(created_at=("2026-10-02 09:00:00", "2026-10-02 10:59:59"))
+    [asset] = operator.outlets
+    assert context["outlet_events"][asset].extra["created_at"] == summary["created_at"]
+
+    again = ClueSearchOperator(task_id="pull", destination=f"file://{tmp_path}/新线索/{{start}}_{{end}}.jsonl")
+    assert again.execute(execution_context(triggering_asset_events=triggering_asset_events(
+        watched, announced(*first), announced(*second))))["uri"] == summary["uri"], "re-announced: same object"
+
+
+def test_announced_windows_with_a_gap_fail_before_any_request(emulator):
+    watched = Asset(name="new_clues", uri="clue://pool/new")
+    events = triggering_asset_events(
+        watched, announced("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"),
+        announced("2026-10-02T09:31:00+08:00", "2026-10-02T10:00:00+08:00"),
+    )
+    with pytest.raises(ClueValidationError, match="gap") as raised:
+        pull(context=execution_context(triggering_asset_events=events))
+    assert raised.value.field == "created_at" and "new_clues" in str(raised.value)
+    assert emulator.requests == []
+
+
+def test_explicit_created_at_wins_over_announced_windows(emulator):
+    events = triggering_asset_events(Asset(name="new_clues", uri="clue://pool/new"),
+                                     announced("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"))
+    records = pull(created_at=list(DAY), context=execution_context(triggering_asset_events=events))
+    assert [r["id"] for r in records] == [r["id"] for r in emulator.records(created_at=DAY_INCLUSIVE)]

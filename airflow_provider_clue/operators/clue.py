@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
     "explicit": "the created_at argument",
+    "asset_events": "the windows announced by the run's triggering asset events (ClueEventTrigger)",
     "partition": "the run's partition (its period)",
     "data_interval": "the run's data interval",
     "schedule": "the schedule (its latest complete interval at the run)",

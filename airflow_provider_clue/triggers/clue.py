@@ -1,16 +1,21 @@
-"""ClueTrigger: wait in the triggerer until enough clues match, without blocking its event loop."""
+"""ClueTrigger waits in the triggerer until enough clues match; ClueEventTrigger announces new
+clues to an ``AssetWatcher``. Neither blocks the triggerer's event loop."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Mapping
+    from datetime import datetime
+
+    from airflow_provider_clue.api.filters import ClueFilters
 
 CLASSPATH = "airflow_provider_clue.triggers.clue.ClueTrigger"
+EVENT_CLASSPATH = "airflow_provider_clue.triggers.clue.ClueEventTrigger"
 
 
 class ClueTrigger(BaseTrigger):
@@ -92,3 +97,65 @@ class ClueTrigger(BaseTrigger):
             yield TriggerEvent({"status": "error", "message": str(err), "fatal": not getattr(err, "retryable", False)})
         except Exception as err:  # e.g. a missing connection: tell the sensor instead of dying
             yield TriggerEvent({"status": "error", "message": f"{type(err).__name__}: {err}", "fatal": True})
+
+
+class ClueEventTrigger(BaseEventTrigger):
+    """Announce contiguous windows of new clues, for ``AssetWatcher`` (event-driven scheduling).
+
+    Every ``poll_interval`` seconds it counts the clues created in ``[watermark, now - settle)``
+    (whole seconds; one request for one record). When at least ``min_count`` are there it yields
+    ``{"created_at": [start, end], "count": n}`` (ISO 8601 in the connection's zone) and the
+    watermark moves to ``end``; otherwise nothing moves and the window grows. The first window
+    starts at ``start``, by default when the trigger first runs.
+
+    The watermark is kept in the watched asset's state store (Airflow 3.3+), else in a Variable,
+    under a key derived from the connection, account, stage, filters and ``start``. A window is
+    recorded as announced before its event is handed over, and as done at the next poll (at
+    least a few seconds later, by when the triggerer has written the event); a trigger rebuilt in
+    between announces the same window again. Events are at least once; the windows, and so the
+    data pulled for them, exactly once.
+
+    API errors that may pass (429, 5xx, dropped connections) are retried by the connection's
+    policy, then logged, and the next poll tries again; a refused token, a bad filter or a
+    missing connection is logged at each poll, naming the field, until it is fixed. Nothing here
+    holds a thread, and the token never sits in the arguments (the filters do).
+
+    :param clue_conn_id: the ``clue`` connection, read in the triggerer at each poll.
+    :param user_id: whose pool; the connection's login when ``None``.
+    :param stage: the pool stage.
+    :param filters: the API's filters by their own names (not ``created_at``).
+    :param poll_interval: seconds between counts.
+    :param settle: seconds a window's end stays behind now, so that clues that become visible a
+        little after their ``created_at`` are not skipped.
+    :param min_count: how many new clues make an event.
+    :param start: where the first window starts: ISO 8601 with an offset, or an aware datetime.
+    """
+
+    def __init__(
+        self,
+        *,
+        clue_conn_id: str = "clue_default",
+        user_id: str | None = None,
+        stage: str = "clue",
+        filters: Mapping[str, Any] | ClueFilters | None = None,
+        poll_interval: float = 60.0,
+        settle: float = 60.0,
+        min_count: int = 1,
+        start: str | datetime | None = None,
+    ) -> None:
+        from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+
+        super().__init__()
+        self.arguments = EventWatcherArguments.of(
+            clue_conn_id=clue_conn_id, user_id=user_id, stage=stage, filters=filters,
+            poll_interval=poll_interval, settle=settle, min_count=min_count, start=start,
+        )
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return EVENT_CLASSPATH, self.arguments.as_kwargs()
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_clue.event_watcher import EventWatcher
+
+        async for payload in EventWatcher(self, self.arguments, logger=self.log).announcements():
+            yield TriggerEvent(payload)

@@ -3,19 +3,21 @@
 The rule, in order:
 
 1. explicit ``created_at`` bounds win;
-2. else, for a run of a partitioned schedule (Airflow 3.2+), its partition's period
+2. else, for a run triggered by ``ClueEventTrigger``'s asset events, the union of the windows they
+   announced (see ``event_windows``);
+3. else, for a run of a partitioned schedule (Airflow 3.2+), its partition's period
    ``[partition date, next tick)`` (see ``partition_window``), or an error when it cannot be derived;
-3. else the run's data interval, when it is not empty (``CronDataIntervalTimetable``,
+4. else the run's data interval, when it is not empty (``CronDataIntervalTimetable``,
    ``DeltaDataIntervalTimetable``, or a trigger timetable with an ``interval``) and has ended
    when the run started;
-4. else the schedule's latest complete interval ending at or before the run's instant (the data
+5. else the schedule's latest complete interval ending at or before the run's instant (the data
    interval's end, else the logical date, else ``dag_run.run_after``), and never after the run
    started. For ``CronTriggerTimetable`` (a cron string's default in Airflow 3) the scheduled run
    at tick ``T`` gets ``[previous tick, T)``, so consecutive runs tile time exactly as
    ``CronDataIntervalTimetable``'s intervals do. A run whose instant is not a tick (a manual run
    with or without a date, ``airflow dags test`` with or without one) gets the latest interval
    that had ended by then, never a part of one;
-5. else (no schedule: ``None``, assets, ``@once``) an error that says to pass ``created_at``.
+6. else (no schedule: ``None``, assets, ``@once``) an error that says to pass ``created_at``.
 
 The API is inclusive at both ends with one-second resolution, so ``[start, end)`` is sent as
 ``[ceil(start), ceil(end) - 1 s]`` in the connection's zone: a record stamped second ``s`` falls in
@@ -34,13 +36,14 @@ import pendulum
 from airflow_provider_clue.api.api_time import API_YEARS, format_api_time
 from airflow_provider_clue.api.rendered_values import as_rendered_list
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.windows.event_windows import announced_windows, union_of
 from airflow_provider_clue.windows.partition_window import partition_period
 from airflow_provider_clue.windows.schedule_grid import grid_of, utc
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-WindowSource = Literal["explicit", "partition", "data_interval", "schedule"]
+WindowSource = Literal["explicit", "asset_events", "partition", "data_interval", "schedule"]
 # API_YEARS as instants, a day wider either side so that a bound's year counts in any zone
 _EARLIEST = datetime(API_YEARS[0] - 1, 12, 31, tzinfo=timezone.utc)
 _LATEST = datetime(API_YEARS[1] + 1, 1, 1, tzinfo=timezone.utc)
@@ -142,10 +145,13 @@ def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:
 
 
 def run_window(context: Mapping[str, Any], *, ended: bool = True) -> ClueWindow:
-    """The window of a run that gave no explicit bounds (rules 2 to 5).
+    """The window of a run that gave no explicit bounds (rules 2 to 6).
 
     :param ended: for a partition, refuse a period that has not ended (see ``partition_period``).
     """
+    announced = union_of(announced_windows(context.get("triggering_asset_events")))
+    if announced is not None:
+        return ClueWindow(utc(announced[0]), utc(announced[1]), "asset_events")
     partition = partition_period(context, ended=ended)
     if partition is not None:
         return ClueWindow(*partition, "partition")

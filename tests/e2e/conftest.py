@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 TODAY = pendulum.now("Asia/Shanghai").start_of("day")
 USERS = ("40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11")
-DAG_COUNT = 5  # the three examples and the two of tests/e2e/dags
+DAG_COUNT = 6  # the four examples and the two of tests/e2e/dags
+WATCH_START = pendulum.now("Asia/Shanghai").start_of("second")  # where clue_on_new_clues's first window starts
 
 
 @pytest.fixture(scope="package")
@@ -32,7 +33,8 @@ def emulator() -> Iterator[ClueEmulator]:
 def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     home = tmp_path_factory.mktemp("airflow-deployment")
     # two intervals back: the ticks of yesterday's and today's local midnight are due
-    prepare_dags(home / "dags", daily_start=TODAY.subtract(days=2).add(seconds=1).isoformat())
+    daily_start = TODAY.subtract(days=2).add(seconds=1).isoformat()
+    prepare_dags(home / "dags", daily_start=daily_start, watch_start=WATCH_START.isoformat())
     running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
     try:
         running.start()

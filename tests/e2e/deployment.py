@@ -35,8 +35,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare_dags(folder: Path, *, daily_start: str) -> None:
-    """Copy the example and e2e DAGs; start the daily pull at ``daily_start`` with catch-up; poke every 2 s."""
+def prepare_dags(folder: Path, *, daily_start: str, watch_start: str) -> None:
+    """Copy the example and e2e DAGs; start the daily pull at ``daily_start`` with catch-up; poke every 2 s;
+    watch for new clues from ``watch_start``, polling every 2 s with 2 s to settle."""
     folder.mkdir(parents=True, exist_ok=True)
     for source in [*(REPO / "example_dags").glob("*.py"), *(REPO / "tests" / "e2e" / "dags").glob("*.py")]:
         shutil.copy(source, folder / source.name)
@@ -47,6 +48,11 @@ def prepare_dags(folder: Path, *, daily_start: str) -> None:
     daily.write_text(text.replace(original, f'start_date=pendulum.parse("{daily_start}"),\n    catchup=True,'))
     waiting = folder / "clue_wait_then_pull.py"
     waiting.write_text(waiting.read_text().replace("poke_interval=300", "poke_interval=2"))
+    watching = folder / "clue_on_new_clues.py"
+    text = watching.read_text()
+    original = "poll_interval=60, settle=60"
+    assert original in text
+    watching.write_text(text.replace(original, f'poll_interval=2, settle=2, start="{watch_start}"'))
 
 
 @dataclass
@@ -58,12 +64,19 @@ class Deployment:
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _token: str | None = None
+    _environment: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def environment(self) -> dict[str, str]:
+        """The components' environment, the same for each (their JWT secret included)."""
+        if self._environment is None:
+            self._environment = self._new_environment()
+        return self._environment
+
+    def _new_environment(self) -> dict[str, str]:
         passwords = self.home / "passwords.json"
         passwords.write_text(json.dumps({USER: PASSWORD}))
         return {
@@ -88,12 +101,25 @@ class Deployment:
         airflow = str(Path(sys.executable).with_name("airflow"))
         subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
         for name in COMPONENTS:
-            log = (self.home / f"logs-{name}.txt").open("wb")
-            self.processes[name] = subprocess.Popen(
-                [airflow, name], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+            self.start_component(name)
         self.wait_for(lambda: self._healthy(), "the api-server to answer", timeout=180)
         return self
+
+    def kill(self, name: str) -> int:
+        """SIGKILL one component's process group, as a machine failing would; its process id."""
+        process = self.processes.pop(name)
+        _signal_group(process, signal.SIGKILL)
+        process.wait(timeout=30)
+        return process.pid
+
+    def start_component(self, name: str) -> int:
+        """Start one component (again), logging to the end of its log; its process id."""
+        airflow = str(Path(sys.executable).with_name("airflow"))
+        log = (self.home / f"logs-{name}.txt").open("ab")
+        self.processes[name] = subprocess.Popen(
+            [airflow, name], env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        return self.processes[name].pid
 
     def stop(self) -> None:
         """SIGTERM each component's process group, then SIGKILL what is left after 20 s."""

@@ -1,0 +1,147 @@
+"""The loop behind ``ClueEventTrigger``: count what settled past the watermark, announce it, move on."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Protocol
+
+from airflow_provider_clue.api.request_counts import WarningLogger
+from airflow_provider_clue.clue_count import WaitCondition, acount_clues
+from airflow_provider_clue.event_watermark import Watermark, next_window, payload_of, watermark_key
+from airflow_provider_clue.exceptions import ClueConfigurationError, ClueError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from airflow.triggers.base import BaseEventTrigger
+
+    from airflow_provider_clue.api.async_client import AsyncClueClient
+    from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+    from airflow_provider_clue.api.query import CustomerQuery
+    from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+    from airflow_provider_clue.watermark_stores import WatermarkStore
+
+# The least time between handing an event to the triggerer and recording its window done. The
+# triggerer passes events on within about a second and writes them to the metadata database then;
+# a trigger stopped before this passes announces the window again.
+HANDOVER_SECONDS = 5.0
+
+
+class WatcherLogger(WarningLogger, Protocol):
+    """A logger with ``error`` and ``exception`` too (a trigger's ``self.log``)."""
+
+    def error(self, event: Any, *args: Any) -> Any: ...
+
+    def exception(self, event: Any, *args: Any) -> Any: ...
+
+
+class EventWatcher:
+    """One watcher's polls, as an async iterator of event payloads that never ends by itself.
+
+    :param trigger: the trigger Airflow runs (its asset state store, when it has one, holds the cursor).
+    :param arguments: what to watch and how often.
+    :param logger: where polls, announcements and errors are logged.
+    """
+
+    def __init__(self, trigger: BaseEventTrigger, arguments: EventWatcherArguments, *, logger: WatcherLogger) -> None:
+        self.trigger = trigger
+        self.arguments = arguments
+        self.log = logger
+        self._clients = AsyncExitStack()
+        self._settings: ClueConnectionSettings | None = None
+        self._client: AsyncClueClient | None = None
+        self._query: CustomerQuery | None = None
+
+    async def announcements(self) -> AsyncIterator[dict[str, Any]]:
+        """Yield ``{"created_at": [start, end], "count": n}`` for each window with enough new clues."""
+        from airflow_provider_clue.watermark_stores import watermark_store_of
+
+        key = watermark_key(self.arguments.identity())
+        store: WatermarkStore | None = None
+        watermark: Watermark | None = None
+        try:
+            while True:
+                try:
+                    if store is None:
+                        store, watermark = await watermark_store_of(self.trigger, key)
+                        self.log.info("Cursor %s in %s: %s", key, store.description,
+                                      "none yet" if watermark is None else watermark.to_json())
+                    settings = await self._connect()
+                    if watermark is None:
+                        watermark = Watermark(self._first_start(settings))
+                        await store.save(key, watermark)
+                    if watermark.announced is None:
+                        watermark = await self._poll(watermark, settings)
+                        if watermark.announced is not None:
+                            await store.save(key, watermark)
+                    else:
+                        self.log.info("Announcing %s again: it was announced but not recorded as done",
+                                      watermark.announced["created_at"])
+                    if watermark.announced is not None:
+                        yield dict(watermark.announced)
+                        await asyncio.sleep(max(self.arguments.poll_interval, HANDOVER_SECONDS))
+                        watermark = watermark.done()
+                        await store.save(key, watermark)
+                        continue  # count what settled meanwhile at once
+                except ClueError as err:
+                    self._log_failure(err)
+                except Exception:  # never die: a watcher that raises is not restarted by Airflow
+                    self.log.exception("The poll failed; the next in %g s tries again", self.arguments.poll_interval)
+                await asyncio.sleep(self.arguments.poll_interval)
+        finally:
+            await self._clients.aclose()
+
+    async def _poll(self, watermark: Watermark, settings: ClueConnectionSettings) -> Watermark:
+        """Count the settled window after ``watermark``; the cursor with it announced when enough arrived."""
+        assert self._client is not None and self._query is not None
+        window = next_window(watermark.start, datetime.now(timezone.utc), self.arguments.settle, settings.zone)
+        if window.is_empty():
+            return watermark
+        condition = WaitCondition(
+            start=window.start.isoformat(), end=window.end.isoformat(), min_count=self.arguments.min_count,
+            filters=self.arguments.filters, user_id=self.arguments.user_id, stage=self.arguments.stage,
+        )
+        result = await acount_clues(self._client, self._query, condition, settings.zone, logger=self.log)
+        self.log.info("%d new clues in [%s, %s); an event needs %d", result.count, *result.created_at,
+                      self.arguments.min_count)
+        if result.count < self.arguments.min_count:
+            return watermark
+        return watermark.announcing(payload_of(window, result.count, settings.zone))
+
+    async def _connect(self) -> ClueConnectionSettings:
+        """Read the connection (each poll: a rotated token is picked up) and keep a client for it."""
+        from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
+        from airflow_provider_clue.api.shared_clients import shared_async_client
+        from airflow_provider_clue.compat import aget_connection, amask_secret
+
+        try:
+            connection = await aget_connection(self.arguments.clue_conn_id)
+        except Exception as err:
+            problem = f"the connection {self.arguments.clue_conn_id!r} could not be read ({type(err).__name__})"
+            raise ClueConfigurationError("clue_conn_id", problem) from err
+        settings = ClueConnectionSettings.from_connection(connection)
+        if settings != self._settings:
+            if settings.token != connection.password:  # the lookup masked the password as given; this is it trimmed
+                await amask_secret(settings.token)
+            await self._clients.aclose()
+            self._settings = self._client = self._query = None
+            self._client = await self._clients.enter_async_context(shared_async_client(settings))
+            self._query = self._client.query(
+                filters=self.arguments.filters, user_id=self.arguments.user_id, stage=self.arguments.stage, per_page=1
+            )
+            self._settings = settings
+        return settings
+
+    def _first_start(self, settings: ClueConnectionSettings) -> datetime:
+        if self.arguments.start is not None:
+            return datetime.fromisoformat(self.arguments.start)
+        return datetime.now(settings.zone).replace(microsecond=0)
+
+    def _log_failure(self, err: ClueError) -> None:
+        then = f"the next poll in {self.arguments.poll_interval:g} s tries again"
+        if getattr(err, "retryable", False):
+            self.log.warning("The API did not answer the count (%s); %s", err, then)
+        else:
+            self.log.error("%s; %s", err, then)

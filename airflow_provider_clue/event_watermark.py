@@ -1,0 +1,101 @@
+"""A ``ClueEventTrigger``'s cursor: where its next window starts, and the window it announced.
+
+Stored as JSON under a key derived from what the watcher watches, in two steps per window:
+``announced`` is written before the event is handed to the triggerer and cleared, with the
+watermark moved to the window's end, once the event has had time to reach the metadata
+database. A trigger rebuilt in between finds ``announced`` and announces that window again with
+the same bounds, so windows are never lost and never overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_clue.windows.run_window import ClueWindow
+from airflow_provider_clue.windows.schedule_grid import utc
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from zoneinfo import ZoneInfo
+
+KEY_PREFIX = "clue_event_watermark"
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The start of the next window (aware) and the payload announced but not yet done, if any."""
+
+    start: datetime
+    announced: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"watermark": self.start.isoformat(), "announced": self.announced}
+
+    @classmethod
+    def from_json(cls, stored: object) -> Watermark | None:
+        """The stored cursor, or ``None`` for nothing stored (or something this trigger did not write)."""
+        if isinstance(stored, str):  # Variables hold text
+            try:
+                stored = json.loads(stored)
+            except ValueError:
+                return None
+        if not isinstance(stored, dict) or not isinstance(stored.get("watermark"), str):
+            return None
+        try:
+            start = datetime.fromisoformat(stored["watermark"])
+        except ValueError:
+            return None
+        announced = stored.get("announced")
+        if start.tzinfo is None or not (announced is None or _is_payload(announced)):
+            return None
+        return cls(start, announced)
+
+    def announcing(self, payload: dict[str, Any]) -> Watermark:
+        """This cursor with ``payload`` recorded as announced."""
+        return replace(self, announced=payload)
+
+    def done(self) -> Watermark:
+        """The cursor after the announced window: it starts where that window ended."""
+        if self.announced is None:
+            return self
+        return Watermark(datetime.fromisoformat(self.announced["created_at"][1]))
+
+
+def watermark_key(identity: Mapping[str, Any]) -> str:
+    """The store key for a watcher of ``identity`` (its connection, account, stage, filters and start).
+
+    The arguments that only pace the watcher (``poll_interval``, ``settle``, ``min_count``) are left
+    out, so changing them in the DAG file, which makes Airflow build a new trigger, keeps the cursor.
+    """
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return f"{KEY_PREFIX}_{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def next_window(watermark: datetime, now: datetime, settle: float, zone: ZoneInfo) -> ClueWindow:
+    """``[watermark, now - settle)``, ending on a whole second, never inside an hour that ``zone``'s clock
+    repeats (the API's strings cannot tell its two passes apart); empty while nothing has settled."""
+    end = max(utc(watermark), utc(now - timedelta(seconds=settle)).replace(microsecond=0))
+    return ClueWindow(utc(watermark), end, "explicit").ending_before_a_repeated_hour(zone)
+
+
+def payload_of(window: ClueWindow, count: int, zone: ZoneInfo) -> dict[str, Any]:
+    """The event's payload: ``{"created_at": [start, end], "count": n}``, ISO 8601 in ``zone``."""
+    return {"created_at": [window.start.astimezone(zone).isoformat(), window.end.astimezone(zone).isoformat()],
+            "count": count}
+
+
+def _is_payload(value: object) -> bool:
+    if not isinstance(value, dict) or not isinstance(value.get("count"), int):
+        return False
+    bounds = value.get("created_at")
+    if not isinstance(bounds, list) or len(bounds) != 2 or not all(isinstance(bound, str) for bound in bounds):
+        return False
+    try:
+        start, end = (datetime.fromisoformat(bound) for bound in bounds)
+    except ValueError:
+        return False
+    return start.tzinfo is not None and end.tzinfo is not None and start < end

@@ -1,0 +1,302 @@
+"""ClueEventTrigger under asyncio against the emulator, with a stand-in of the asset state store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from airflow_provider_clue import event_watcher, event_watcher_arguments
+from airflow_provider_clue.compat import deserialize, serialize
+from airflow_provider_clue.event_watermark import watermark_key
+from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.triggers.clue import ClueEventTrigger
+from tests.operator_support import TOKEN, point_clue_default_at
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from airflow_provider_clue.testing.emulator import ClueEmulator
+
+ZONE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class AssetStateStore:
+    """The shape Airflow gives a watcher's trigger from 3.3: ``aget(key, default)`` / ``aset(key, value)``,
+    JSON values (kept as text here, as Airflow's database keeps them)."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, str] = {}
+        self.writes: list[dict[str, Any]] = []
+
+    async def aget(self, key: str, default: Any = None) -> Any:
+        return json.loads(self.saved[key]) if key in self.saved else default
+
+    async def aset(self, key: str, value: Any) -> None:
+        self.saved[key] = json.dumps(value)
+        self.writes.append(value)
+
+
+@pytest.fixture
+def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> ClueEmulator:
+    emulator: ClueEmulator = make_emulator(records=0, token=TOKEN)
+    point_clue_default_at(emulator, monkeypatch, max_retries=3)
+    monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
+    monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)  # faster polls than users may ask
+    return emulator
+
+
+def watcher(store: AssetStateStore, **kwargs: Any) -> ClueEventTrigger:
+    trigger = ClueEventTrigger(**{"poll_interval": 0.25, "settle": 1, **kwargs})
+    trigger.asset_state_store = store
+    trigger._log = logging.getLogger("tests.event_trigger")  # structlog's proxy by default, which caplog misses
+    return trigger
+
+
+def rebuilt(trigger: ClueEventTrigger, store: AssetStateStore) -> ClueEventTrigger:
+    """The trigger as a triggerer builds it again after a restart: from its serialized kwargs."""
+    classpath, kwargs = trigger.serialize()
+    assert classpath == "airflow_provider_clue.triggers.clue.ClueEventTrigger"
+    again = ClueEventTrigger(**deserialize(serialize(kwargs)))
+    again.asset_state_store = store
+    again._log = trigger._log
+    return again
+
+
+async def collect(
+    trigger: ClueEventTrigger, *, events: int, timeout: float, meanwhile: Callable[[], Awaitable[None]] | None = None
+) -> list[dict[str, Any]]:
+    """The payloads of the first ``events`` events (or of those within ``timeout``), then the trigger closed."""
+    payloads: list[dict[str, Any]] = []
+    stream = trigger.run()
+    side = asyncio.create_task(meanwhile()) if meanwhile else None
+    try:
+        async with asyncio.timeout(timeout):
+            async for event in stream:
+                payloads.append(event.payload)
+                if len(payloads) == events:
+                    break
+    except TimeoutError:
+        pass
+    finally:
+        await stream.aclose()
+        if side is not None:
+            side.cancel()
+    return payloads
+
+
+def bounds(payload: dict[str, Any]) -> tuple[datetime, datetime]:
+    start, end = (datetime.fromisoformat(bound) for bound in payload["created_at"])
+    return start, end
+
+
+def ids_in(emulator: ClueEmulator, start: datetime, end: datetime) -> set[str]:
+    """The emulator's ids created in ``[start, end)`` (the API's inclusive seconds)."""
+    zone = emulator_zone(emulator)
+    first, last = start.astimezone(zone), (end - timedelta(seconds=1)).astimezone(zone)
+    return emulator.ids(created_at=(first.strftime(ZONE_FORMAT), last.strftime(ZONE_FORMAT)))
+
+
+def assert_contiguous(payloads: list[dict[str, Any]]) -> None:
+    for earlier, later in pairwise(payloads):
+        assert bounds(earlier)[1] == bounds(later)[0], (earlier, later)
+        assert bounds(later)[0] < bounds(later)[1]
+
+
+def test_bursts_become_contiguous_windows_whose_union_holds_every_clue_once(emulator: ClueEmulator) -> None:
+    store = AssetStateStore()
+    inserted: list[str] = []
+
+    async def bursts() -> None:
+        for size in (3, 5, 2):
+            inserted.extend(str(record["id"]) for record in emulator.insert(size))
+            await asyncio.sleep(2.5)
+
+    trigger = watcher(store, start=seconds_ago(emulator, 3))  # the first burst may come before its first poll
+    payloads = asyncio.run(collect(trigger, events=3, timeout=20, meanwhile=bursts))
+    assert len(payloads) == 3
+    assert_contiguous(payloads)
+    per_window = [ids_in(emulator, *bounds(payload)) for payload in payloads]
+    assert [len(ids) for ids in per_window] == [payload["count"] for payload in payloads] == [3, 5, 2]
+    union = set().union(*per_window)
+    assert len(union) == sum(map(len, per_window)) and union == set(inserted)
+    for payload in payloads:  # ISO 8601 with the connection's offset, whole seconds
+        assert all(bound.endswith("+08:00") and "." not in bound for bound in payload["created_at"])
+
+
+def test_a_trigger_rebuilt_between_announced_and_done_announces_the_same_window_again(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = AssetStateStore()
+    first_trigger = watcher(store)
+    emulator.insert(4)
+    monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 60.0)  # the triggerer is stopped before "done"
+    first = asyncio.run(collect(first_trigger, events=1, timeout=10))
+    (cursor,) = store.saved.values()
+    assert json.loads(cursor)["announced"] == first[0]
+
+    monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
+    emulator.insert(2)
+    again = asyncio.run(collect(rebuilt(first_trigger, store), events=2, timeout=15))
+    assert again[0] == first[0], "the same bounds and count"
+    assert_contiguous(again)
+    assert again[1]["count"] == 2
+    assert json.loads(store.saved[next(iter(store.saved))]) == {  # the first done, the second announced
+        "watermark": again[0]["created_at"][1], "announced": again[1]}
+
+
+def test_the_first_window_starts_at_start_and_a_restart_resumes_at_the_watermark(emulator: ClueEmulator) -> None:
+    emulator.insert(3, created_at="2026-11-30 10:00:00")
+    emulator.insert(1, created_at="2026-11-30 09:59:59")  # before start: never announced
+    store = AssetStateStore()
+    trigger = watcher(store, start="2026-11-30T10:00:00+08:00")
+    (first,) = asyncio.run(collect(trigger, events=1, timeout=10))
+    assert first["created_at"][0] == "2026-11-30T10:00:00+08:00" and first["count"] == 3
+    emulator.insert(2)
+    again, second = asyncio.run(collect(rebuilt(trigger, store), events=2, timeout=15))
+    assert again == first, "closed before it was done: announced again"
+    assert second["created_at"][0] == first["created_at"][1] and second["count"] == 2
+
+
+def test_clues_that_become_visible_within_settle_are_not_skipped(emulator: ClueEmulator) -> None:
+    store = AssetStateStore()
+    late: list[str] = []
+
+    async def late_arrivals() -> None:
+        for _ in range(3):
+            await asyncio.sleep(1.5)
+            # created 2 s ago, visible only now (a replica lagging, a slow import)
+            created = datetime.now(emulator_zone(emulator)) - timedelta(seconds=2)
+            late.extend(str(r["id"]) for r in emulator.insert(1, created_at=created.strftime(ZONE_FORMAT)))
+
+    # the last arrives at about 4.5 s, stamped up to 3 s before: a window ends past it from about 7.5 s on
+    trigger = watcher(store, settle=3, start=seconds_ago(emulator, 5))  # before the first late clue's stamp
+    payloads = asyncio.run(collect(trigger, events=99, timeout=10, meanwhile=late_arrivals))
+    assert len(late) == 3 and payloads
+    assert_contiguous(payloads)
+    announced = set().union(*(ids_in(emulator, *bounds(payload)) for payload in payloads))
+    assert set(late) <= announced
+
+
+def test_min_count_lets_the_window_grow_until_enough_clues_are_there(emulator: ClueEmulator) -> None:
+    store = AssetStateStore()
+
+    async def trickle() -> None:
+        for _ in range(4):
+            emulator.insert(1)
+            await asyncio.sleep(1.2)
+
+    (payload,) = asyncio.run(collect(watcher(store, min_count=3), events=1, timeout=15, meanwhile=trickle))
+    assert payload["count"] >= 3 and len(ids_in(emulator, *bounds(payload))) == payload["count"]
+
+
+def test_empty_polls_announce_nothing_and_move_nothing(emulator: ClueEmulator) -> None:
+    store = AssetStateStore()
+    assert asyncio.run(collect(watcher(store), events=1, timeout=3.5)) == []
+    assert len(store.writes) == 1 and store.writes[0]["announced"] is None  # only the first cursor
+    assert len(emulator.requests) >= 2
+
+
+def test_transient_errors_are_retried_and_the_loop_goes_on(emulator: ClueEmulator, caplog: Any) -> None:
+    emulator.fail_next("server_error", times=2)
+    emulator.insert(2)
+    with caplog.at_level(logging.WARNING):
+        (payload,) = asyncio.run(collect(watcher(AssetStateStore()), events=1, timeout=15))
+    assert payload["count"] == 2
+    assert "500" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("setup", "field"),
+    [
+        (lambda emulator, monkeypatch: monkeypatch.setenv(
+            "AIRFLOW_CONN_CLUE_DEFAULT", emulator.connection_json().replace(TOKEN, "wrong-token")), "401"),
+        (lambda emulator, monkeypatch: monkeypatch.delenv("AIRFLOW_CONN_CLUE_DEFAULT"), "clue_conn_id"),
+    ],
+    ids=["refused-token", "unknown-connection"],
+)
+def test_a_bad_configuration_is_logged_once_per_poll_and_never_spins(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any, setup: Any, field: str
+) -> None:
+    setup(emulator, monkeypatch)
+    emulator.insert(2)
+    with caplog.at_level(logging.ERROR):
+        trigger = watcher(AssetStateStore(), poll_interval=0.5, start=seconds_ago(emulator, 10))
+        assert asyncio.run(collect(trigger, events=1, timeout=2.2)) == []
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert 2 <= len(errors) <= 5 and all(field in record.getMessage() for record in errors)  # one a poll
+    assert TOKEN not in caplog.text and "wrong-token" not in caplog.text
+
+
+def test_a_rotated_token_is_picked_up_at_the_next_poll(emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = emulator.connection_json()
+    monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", good.replace(TOKEN, "old-token"))
+    emulator.insert(1)
+
+    async def rotate() -> None:
+        await asyncio.sleep(1.5)
+        monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", good)
+
+    trigger = watcher(AssetStateStore(), start=seconds_ago(emulator, 10))
+    (payload,) = asyncio.run(collect(trigger, events=1, timeout=10, meanwhile=rotate))
+    assert payload["count"] == 1
+    assert emulator.requests[0].status == 401
+
+
+def test_watchers_of_other_clues_keep_other_cursors_and_pacing_keeps_the_cursor() -> None:
+    def key(**kwargs: Any) -> str:
+        return watermark_key(ClueEventTrigger(**kwargs).arguments.identity())
+
+    base = key()
+    assert key(poll_interval=5, settle=10, min_count=3) == base
+    others = {key(filters={"company": "某某科技"}), key(stage="customer"), key(clue_conn_id="other"),
+              key(start="2026-12-01T00:00:00+08:00"), key(user_id="0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11")}
+    assert base not in others and len(others) == 5
+
+
+def test_the_kwargs_are_json_safe_and_hold_no_token() -> None:
+    trigger = ClueEventTrigger(filters={"operator": [1, 3], "company": "线索"}, start=datetime.fromisoformat(
+        "2026-12-01T08:00:00.5+08:00"))
+    classpath, kwargs = trigger.serialize()
+    assert json.loads(json.dumps(kwargs)) == kwargs == deserialize(serialize(kwargs))
+    assert kwargs["start"] == "2026-12-01T08:00:01+08:00", "windows are whole seconds"
+    assert kwargs["filters"] == {"company": "线索", "operator": [1, 3]}
+    assert ClueEventTrigger(**kwargs).serialize() == (classpath, kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"filters": {"colour": "red"}}, "filters.colour"),
+        ({"filters": {"created_at": ["2026-12-01", "2026-12-02"]}}, "filters.created_at"),
+        ({"poll_interval": 0}, "poll_interval"),
+        ({"poll_interval": "60"}, "poll_interval"),
+        ({"settle": -1}, "settle"),
+        ({"min_count": 0}, "min_count"),
+        ({"start": "2026-12-01 00:00:00"}, "start"),
+        ({"start": "yesterday"}, "start"),
+        ({"user_id": "not-a-uuid"}, "user_id"),
+        ({"stage": "Clue Pool"}, "stage"),
+        ({"clue_conn_id": ""}, "clue_conn_id"),
+    ],
+)
+def test_bad_arguments_are_refused_where_the_dag_is_parsed(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ClueValidationError) as raised:
+        ClueEventTrigger(**kwargs)
+    assert raised.value.field.startswith(field)
+
+
+def seconds_ago(emulator: ClueEmulator, seconds: float) -> datetime:
+    """A ``start`` that many seconds back, so that the first poll already has a settled window."""
+    return (datetime.now(emulator_zone(emulator)) - timedelta(seconds=seconds)).replace(microsecond=0)
+
+
+def emulator_zone(emulator: ClueEmulator) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(json.loads(emulator.connection_json())["extra"].get("timezone", "Asia/Shanghai"))
