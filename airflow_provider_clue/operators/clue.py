@@ -39,8 +39,10 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     **The window** is half-open, ``[start, end)``, and is sent to the API (inclusive, one-second
     resolution) as ``[start, end - 1 s]`` in the connection's zone. Explicit ``created_at`` wins;
-    otherwise the run's data interval when it is not empty and has ended; otherwise
-    (``CronTriggerTimetable``, the default for cron strings in Airflow 3, and manual runs) the
+    in a run triggered by ``ClueEventTrigger``'s asset events, the union of the windows they
+    announced (contiguous; a gap or an overlap is an error naming both); otherwise the run's data
+    interval when it is not empty and has ended; otherwise (``CronTriggerTimetable``, the default
+    for cron strings in Airflow 3, and manual runs) the
     schedule's latest complete interval ending at or before the run: ``[previous tick, this tick)``
     at a tick, the last interval that had ended for a run at any other instant, never one that
     ends after the run started. A DAG with no schedule needs ``created_at``. The window used is
