@@ -33,11 +33,13 @@ __all__ = [
     "amask_secret",
     "asset_state_store_of",
     "core_cron_timetable",
+    "decoded_trigger_kwarg",
     "deserialize",
     "partition_key_zone",
     "partition_of",
     "partitioned_schedule",
     "redact",
+    "scheduled_on_assets",
     "serialize",
     "timetable_attribute",
 ]
@@ -187,3 +189,27 @@ def asset_state_store_of(trigger: Any) -> Any:
     3.3.2), or ``None`` where there is none, as before 3.3 (Airflow's ``KinesisTrigger`` reads it so)."""
     store = getattr(trigger, "asset_state_store", None)
     return store if hasattr(store, "aget") and hasattr(store, "aset") else None
+
+
+def scheduled_on_assets(timetable: Any) -> bool:
+    """Whether asset events make a DAG's runs: its timetable holds an asset condition. Core timetables
+    (what a DAG holds on 3.0 and 3.1) hold an empty ``_NullAsset`` otherwise, the Task SDK's (3.2+) none."""
+    condition = getattr(timetable, "asset_condition", None)
+    return condition is not None and type(condition).__name__ != "_NullAsset"
+
+
+# BaseSerialization's wrapper of a dict, tuple or set, {"__var": value, "__type": "dict"}, as Airflow
+# 3.2's watcher path hands it to a rebuilt trigger: still encoded, its keys spelled by the enum's
+# names ("Encoding.VAR"), at any depth. 3.0, 3.1 and 3.3 hand the plain values.
+_ENCODED_KEYS = ({"__var", "__type"}, {"Encoding.VAR", "Encoding.TYPE"})
+
+
+def decoded_trigger_kwarg(value: Any) -> Any:
+    """A trigger kwarg with any BaseSerialization wrapping of dicts, tuples and sets taken off."""
+    if isinstance(value, dict) and set(value) in _ENCODED_KEYS:
+        value = value.get("__var", value.get("Encoding.VAR"))
+    if isinstance(value, dict):
+        return {key: decoded_trigger_kwarg(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [decoded_trigger_kwarg(item) for item in value]
+    return value

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
-    from airflow_provider_clue.watermark_stores import WatermarkStore
+    from airflow_provider_clue.watermark_stores import OpenedCursor
 
 # The least time between handing an event to the triggerer and recording its window done. The
 # triggerer passes events on within about a second and writes them to the metadata database then;
@@ -53,45 +53,75 @@ class EventWatcher:
         self._settings: ClueConnectionSettings | None = None
         self._client: AsyncClueClient | None = None
         self._query: CustomerQuery | None = None
+        self._seen: Watermark | None = None  # the cursor as last read from or written to the store
 
     async def announcements(self) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"created_at": [start, end], "count": n}`` for each window with enough new clues."""
-        from airflow_provider_clue.watermark_stores import watermark_store_of
+        from airflow_provider_clue.watermark_stores import open_cursor
 
         key = watermark_key(self.arguments.identity())
-        store: WatermarkStore | None = None
+        cursor: OpenedCursor | None = None
         watermark: Watermark | None = None
         try:
             while True:
                 try:
-                    if store is None:
-                        store, watermark = await watermark_store_of(self.trigger, key)
-                        self.log.info("Cursor %s in %s: %s", key, store.description,
-                                      "none yet" if watermark is None else watermark.to_json())
+                    if cursor is None:
+                        cursor = await open_cursor(self.trigger, key)
+                        watermark = self._seen = cursor.watermark
+                        self.log.info("Cursor %s in %s (found in %s): %s", key, cursor.store.description,
+                                      cursor.found_in, "none" if watermark is None else watermark.to_json())
+                    elif watermark is not None:
+                        watermark = await self._reread(cursor, key, watermark)
                     settings = await self._connect()
                     if watermark is None:
                         watermark = Watermark(self._first_start(settings))
-                        await store.save(key, watermark)
+                        await self._save(cursor, key, watermark)
                     if watermark.announced is None:
-                        watermark = await self._poll(watermark, settings)
-                        if watermark.announced is not None:
-                            await store.save(key, watermark)
+                        polled = await self._poll(watermark, settings)
+                        if polled.announced is not None:  # recorded before it is announced, or not announced
+                            await self._save(cursor, key, polled)
+                        watermark = polled
                     else:
                         self.log.info("Announcing %s again: it was announced but not recorded as done",
                                       watermark.announced["created_at"])
                     if watermark.announced is not None:
                         yield dict(watermark.announced)
                         await asyncio.sleep(max(self.arguments.poll_interval, HANDOVER_SECONDS))
+                        # moved on here even if the store fails now: the next window then waits for the store
+                        # (it must be recorded before it is announced), instead of this one being announced
+                        # at every poll
                         watermark = watermark.done()
-                        await store.save(key, watermark)
+                        await self._save(cursor, key, watermark)
                         continue  # count what settled meanwhile at once
                 except ClueError as err:
                     self._log_failure(err)
                 except Exception:  # never die: a watcher that raises is not restarted by Airflow
-                    self.log.exception("The poll failed; the next in %g s tries again", self.arguments.poll_interval)
+                    self.log.exception("The poll, or a write of the cursor, failed; the next poll in %g s tries again",
+                                       self.arguments.poll_interval)
                 await asyncio.sleep(self.arguments.poll_interval)
         finally:
             await self._clients.aclose()
+
+    async def _save(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> None:
+        await cursor.store.save(key, watermark)
+        self._seen = watermark
+
+    async def _reread(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> Watermark:
+        """``watermark``, or the stored cursor if another trigger moved it since this one last read or wrote
+        it: one that this trigger replaced (its pacing changed) just before it stopped, or one still
+        running (the same clues watched with other pacing). A write of this trigger's that failed is
+        not such a move: the cursor in memory stays ahead then."""
+        stored = await cursor.store.load(key)
+        if stored is None or stored == self._seen:
+            return watermark
+        self._seen = stored
+        self.log.warning(
+            "Another ClueEventTrigger moved cursor %s to %s; carrying on from there. If this repeats, two "
+            "watchers of the same clues and start are running with different poll_interval, settle or min_count, "
+            "and each announces only part of the windows: give them the same ones, or different starts",
+            key, stored.to_json(),
+        )
+        return stored
 
     async def _poll(self, watermark: Watermark, settings: ClueConnectionSettings) -> Watermark:
         """Count the settled window after ``watermark``; the cursor with it announced when enough arrived."""
@@ -135,9 +165,19 @@ class EventWatcher:
         return settings
 
     def _first_start(self, settings: ClueConnectionSettings) -> datetime:
-        if self.arguments.start is not None:
-            return datetime.fromisoformat(self.arguments.start)
-        return datetime.now(settings.zone).replace(microsecond=0)
+        """``start``, or now; moved back to the start of an hour the zone's clock repeats if inside one
+        (the API's wall-clock strings cannot start a window there): a few clues early, none lost."""
+        from airflow_provider_clue.windows.run_window import ClueWindow
+
+        given = self.arguments.start
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        start = datetime.fromisoformat(given) if given is not None else now
+        moved = ClueWindow(start, start, "explicit").starting_before_a_repeated_hour(settings.zone).start
+        if moved != start:
+            self.log.warning("The first window starts at %s, not %s: %s repeats that hour's wall-clock times",
+                             moved.astimezone(settings.zone).isoformat(), start.astimezone(settings.zone).isoformat(),
+                             settings.zone.key)
+        return moved.astimezone(settings.zone)
 
     def _log_failure(self, err: ClueError) -> None:
         then = f"the next poll in {self.arguments.poll_interval:g} s tries again"

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from airflow_provider_clue.api.api_time import API_YEARS
 from airflow_provider_clue.api.filters import ClueFilters
 from airflow_provider_clue.api.request_validation import check_positive_int, check_stage, check_user_id
 from airflow_provider_clue.exceptions import ClueValidationError
@@ -58,7 +59,7 @@ class EventWatcherArguments:
         return asdict(self)
 
     def identity(self) -> dict[str, Any]:
-        """What decides which clues the watcher announces (its cursor's key is derived from this)."""
+        """What decides which clues the watcher announces (the key of its cursor's lineage)."""
         return {"clue_conn_id": self.clue_conn_id, "user_id": self.user_id, "stage": self.stage,
                 "filters": self.filters, "start": self.start}
 
@@ -81,6 +82,8 @@ def _start(value: object) -> str | None:
         raise ClueValidationError(
             "start", "expected an aware datetime or ISO 8601 with an offset, e.g. '2026-12-01T00:00:00+08:00'"
         )
+    if not API_YEARS[0] <= value.year <= API_YEARS[1]:
+        raise ClueValidationError("start", f"{value.isoformat()} is outside the years {API_YEARS[0]} to {API_YEARS[1]}")
     if value.microsecond:  # windows are whole seconds: the first starts at the next one
         value = value.replace(microsecond=0) + timedelta(seconds=1)
     return value.isoformat()

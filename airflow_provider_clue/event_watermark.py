@@ -36,22 +36,19 @@ class Watermark:
         return {"watermark": self.start.isoformat(), "announced": self.announced}
 
     @classmethod
-    def from_json(cls, stored: object) -> Watermark | None:
-        """The stored cursor, or ``None`` for nothing stored (or something this trigger did not write)."""
-        if isinstance(stored, str):  # Variables hold text
-            try:
-                stored = json.loads(stored)
-            except ValueError:
-                return None
+    def from_json(cls, stored: object) -> Watermark:
+        """The cursor :meth:`to_json` wrote (or its JSON text, as a Variable holds it).
+
+        :raises ValueError: for anything else.
+        """
+        if isinstance(stored, str):
+            stored = json.loads(stored)
         if not isinstance(stored, dict) or not isinstance(stored.get("watermark"), str):
-            return None
-        try:
-            start = datetime.fromisoformat(stored["watermark"])
-        except ValueError:
-            return None
+            raise ValueError("not a ClueEventTrigger cursor")
+        start = datetime.fromisoformat(stored["watermark"])
         announced = stored.get("announced")
         if start.tzinfo is None or not (announced is None or _is_payload(announced)):
-            return None
+            raise ValueError("not a ClueEventTrigger cursor")
         return cls(start, announced)
 
     def announcing(self, payload: dict[str, Any]) -> Watermark:

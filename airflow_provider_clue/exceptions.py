@@ -25,6 +25,12 @@ class ClueValidationError(ClueError, ValueError):
         super().__init__(f"{field}: {problem}")
 
 
+class ClueTriggerArgumentError(ClueValidationError, TypeError):
+    """A trigger cannot be built from these arguments. Also a ``TypeError``: what Airflow's triggerer
+    expects from a trigger it cannot rebuild from its stored arguments (it logs it and goes on;
+    anything else stops every trigger it runs)."""
+
+
 class ClueConfigurationError(ClueValidationError):
     """The Airflow connection is not usable (bad base URL, unknown extra, missing token...)."""
 

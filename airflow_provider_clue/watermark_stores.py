@@ -4,16 +4,20 @@ Airflow gives a watcher's trigger the state store of the asset it watches from 3
 is tied to the asset and cleaned up with it. Before 3.3, or for a trigger that watches several
 assets at once (the same arguments on two assets make one trigger, whose store then needs an
 asset named), the cursor is a Variable. Variables have only a blocking API, so they are read and
-written off the event loop, as Airflow's own sync lookups are from a coroutine.
+written off the event loop, as Airflow's own sync lookups are from a coroutine. A trigger that
+finds no cursor in the asset state store takes the one kept in a Variable before (an upgrade to
+3.3).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_clue.compat import asset_state_store_of
 from airflow_provider_clue.event_watermark import Watermark
+from airflow_provider_clue.exceptions import ClueConfigurationError
 
 if TYPE_CHECKING:
     from airflow.triggers.base import BaseEventTrigger
@@ -38,7 +42,7 @@ class AssetStateWatermarks:
         self._store = store
 
     async def load(self, key: str) -> Watermark | None:
-        return Watermark.from_json(await self._store.aget(key, None))
+        return _read(await self._store.aget(key, None), key, self.description)
 
     async def save(self, key: str, watermark: Watermark) -> None:
         await self._store.aset(key, watermark.to_json())
@@ -53,7 +57,7 @@ class VariableWatermarks:
         from airflow.sdk import Variable
         from asgiref.sync import sync_to_async
 
-        return Watermark.from_json(await sync_to_async(Variable.get)(key, default=None))
+        return _read(await sync_to_async(Variable.get)(key, default=None), key, self.description)
 
     async def save(self, key: str, watermark: Watermark) -> None:
         from airflow.sdk import Variable
@@ -64,14 +68,49 @@ class VariableWatermarks:
         )
 
 
-async def watermark_store_of(trigger: BaseEventTrigger, key: str) -> tuple[WatermarkStore, Watermark | None]:
-    """The store for ``trigger``'s cursor, and the cursor stored under ``key`` (``None``: none yet)."""
-    store = asset_state_store_of(trigger)
-    if store is not None:
-        watermarks = AssetStateWatermarks(store)
+@dataclass
+class OpenedCursor:
+    """The store a watcher writes to, and the cursor it starts from (``None``: none anywhere)."""
+
+    store: WatermarkStore
+    watermark: Watermark | None
+    found_in: str
+
+
+async def open_cursor(trigger: BaseEventTrigger, key: str) -> OpenedCursor:
+    """The store for ``trigger``'s cursor, and the cursor under ``key``: in that store, else in a Variable
+    (kept there before an upgrade to 3.3, or while the trigger watched several assets)."""
+    variables = VariableWatermarks()
+    stores: list[WatermarkStore] = [variables]
+    asset_store = asset_state_store_of(trigger)
+    if asset_store is not None:
+        watermarks = AssetStateWatermarks(asset_store)
         try:
-            return watermarks, await watermarks.load(key)
+            await watermarks.load(key)
+            stores.insert(0, watermarks)
+        except ClueConfigurationError:
+            raise
         except ValueError:  # the trigger watches several assets: the store wants one named
             pass
-    variables = VariableWatermarks()
-    return variables, await variables.load(key)
+    for store in stores:
+        watermark = await store.load(key)
+        if watermark is not None:
+            return OpenedCursor(stores[0], watermark, store.description)
+    return OpenedCursor(stores[0], None, "nowhere yet")
+
+
+def _read(stored: object, key: str, description: str) -> Watermark | None:
+    """The cursor stored under ``key`` (``None``: none yet); one this trigger cannot read is an error, not a
+    fresh start, which could skip clues or announce them twice."""
+    if stored is None:
+        return None
+    try:
+        return Watermark.from_json(stored)
+    except (TypeError, ValueError):
+        shown = str(stored)
+        shown = shown if len(shown) <= 120 else shown[:117] + "..."
+        raise ClueConfigurationError(
+            "watermark",
+            f"{description} holds {shown!r} under {key}, which is not a cursor this trigger wrote; restore it, or "
+            "delete it to start again at the trigger's start",
+        ) from None

@@ -280,6 +280,7 @@ def test_the_kwargs_are_json_safe_and_hold_no_token() -> None:
         ({"min_count": 0}, "min_count"),
         ({"start": "2026-12-01 00:00:00"}, "start"),
         ({"start": "yesterday"}, "start"),
+        ({"start": "0001-01-01T00:00:00+00:00"}, "start"),
         ({"user_id": "not-a-uuid"}, "user_id"),
         ({"stage": "Clue Pool"}, "stage"),
         ({"clue_conn_id": ""}, "clue_conn_id"),
@@ -300,3 +301,116 @@ def emulator_zone(emulator: ClueEmulator) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(json.loads(emulator.connection_json())["extra"].get("timezone", "Asia/Shanghai"))
+
+
+def test_a_cursor_it_cannot_read_stops_the_announcements_and_says_how_to_start_over(
+    emulator: ClueEmulator, caplog: Any
+) -> None:
+    store = AssetStateStore()
+    key = watermark_key(ClueEventTrigger().arguments.identity())
+    store.saved[key] = json.dumps({"watermark": "yesterday"})
+    emulator.insert(3)
+    with caplog.at_level(logging.ERROR):
+        assert asyncio.run(collect(watcher(store), events=1, timeout=1.5)) == []
+    assert "watermark: the asset state store holds" in caplog.text and "delete it" in caplog.text
+    assert json.loads(store.saved[key]) == {"watermark": "yesterday"} and emulator.requests == []
+
+
+class FailingStore(AssetStateStore):
+    """A store whose writes fail from the ``fail_from``-th on."""
+
+    def __init__(self, fail_from: int) -> None:
+        super().__init__()
+        self.fail_from = fail_from
+
+    async def aset(self, key: str, value: Any) -> None:
+        if len(self.writes) + 1 >= self.fail_from:
+            self.writes.append({"failed": value})
+            raise RuntimeError("the metadata database is gone")
+        await super().aset(key, value)
+
+
+def test_a_window_whose_record_cannot_be_written_is_not_announced(emulator: ClueEmulator, caplog: Any) -> None:
+    emulator.insert(3)
+    store = FailingStore(fail_from=2)  # the first cursor is written, "announced" is not
+    with caplog.at_level(logging.ERROR):
+        assert asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=1, timeout=2)) == []
+    assert "the metadata database is gone" in caplog.text
+    assert json.loads(next(iter(store.saved.values())))["announced"] is None
+
+
+def test_a_failed_record_of_done_does_not_announce_the_window_at_every_poll(emulator: ClueEmulator) -> None:
+    emulator.insert(3)
+    store = FailingStore(fail_from=3)  # the first cursor and "announced" are written, "done" is not
+    payloads = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=3, timeout=3))
+    assert len(payloads) == 1
+
+
+def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it_replaces(
+    emulator: ClueEmulator, caplog: Any
+) -> None:
+    store = AssetStateStore()
+    emulator.insert(2)
+    (first,) = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=1, timeout=10))
+    start = first["created_at"][0]
+    emulator.insert(3)
+    replacement = watcher(store, start=start, min_count=2, poll_interval=0.5)  # same clues, other pacing
+    again, second = asyncio.run(collect(replacement, events=2, timeout=10))
+    assert again == first and second["created_at"][0] == first["created_at"][1] and second["count"] == 3
+
+    sibling = watcher(store, start=start, min_count=1)
+    store.saved[watermark_key(sibling.arguments.identity())] = json.dumps(
+        {"watermark": second["created_at"][1], "announced": None})
+
+    async def moved_by_another() -> None:  # another live trigger of the same clues writes the cursor
+        await asyncio.sleep(0.6)
+        store.saved[watermark_key(sibling.arguments.identity())] = json.dumps(
+            {"watermark": datetime.now(emulator_zone(emulator)).replace(microsecond=0).isoformat(), "announced": None})
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(collect(sibling, events=1, timeout=1.5, meanwhile=moved_by_another))
+    assert "Another ClueEventTrigger moved cursor" in caplog.text
+
+
+def test_a_cursor_kept_in_a_variable_before_an_upgrade_to_the_asset_state_store_is_carried_on(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trigger = watcher(AssetStateStore(), start="2026-11-01T00:00:00+08:00")
+    key = watermark_key(trigger.arguments.identity())
+    watermark = seconds_ago(emulator, 30).isoformat()
+    monkeypatch.setenv(f"AIRFLOW_VAR_{key.upper()}", json.dumps({"watermark": watermark, "announced": None}))
+    emulator.insert(2, created_at="2026-11-02 10:00:00")  # before the watermark: announced before the upgrade
+    emulator.insert(3)
+    (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
+    assert payload["created_at"][0] == watermark and payload["count"] == 3
+    assert json.loads(trigger.asset_state_store.saved[key])["announced"] == payload
+
+
+def test_a_first_window_inside_an_hour_the_clock_repeats_starts_at_that_hour(
+    make_emulator: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    emulator = make_emulator(records=0, token=TOKEN, timezone="America/New_York")
+    point_clue_default_at(emulator, monkeypatch, timezone="America/New_York")
+    monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
+    monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)
+    emulator.insert(2, created_at="2026-11-01 01:10:00")  # EDT or EST: the emulator stores wall-clock times
+    emulator.insert(1, created_at="2026-11-01 02:30:00")
+    trigger = watcher(AssetStateStore(), start="2026-11-01T01:20:00-05:00")  # second pass of 01:00-02:00
+    with caplog.at_level(logging.WARNING):
+        (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
+    assert payload["created_at"][0] == "2026-11-01T01:00:00-04:00" and payload["count"] == 3
+    assert "repeats that hour" in caplog.text
+
+
+def test_dict_arguments_as_airflow_3_2s_watcher_path_hands_them_are_read() -> None:
+    encoded = {"Encoding.VAR": {"operator": [1, 3], "components": [
+        {"Encoding.VAR": {"id": "c1", "value": 2}, "Encoding.TYPE": "dict"}]}, "Encoding.TYPE": "dict"}
+    trigger = ClueEventTrigger(filters=encoded)
+    assert trigger.arguments.filters == {"operator": [1, 3], "components": [{"id": "c1", "value": 2}]}
+    assert ClueEventTrigger(filters={"__var": {}, "__type": "dict"}).arguments.filters == {}
+
+
+def test_arguments_it_cannot_be_built_from_are_a_type_error_too_which_airflows_triggerer_survives() -> None:
+    with pytest.raises(TypeError) as raised:
+        ClueEventTrigger(filters={"colour": "red"})
+    assert isinstance(raised.value, ClueValidationError) and raised.value.field == "filters.colour"

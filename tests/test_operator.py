@@ -480,3 +480,29 @@ def test_explicit_created_at_wins_over_announced_windows(emulator):
                                      announced("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"))
     records = pull(created_at=list(DAY), context=execution_context(triggering_asset_events=events))
     assert [r["id"] for r in records] == [r["id"] for r in emulator.records(created_at=DAY_INCLUSIVE)]
+
+
+def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(tmp_path):
+    from airflow.sdk import DAG
+
+    with DAG("asset_scheduled", schedule=[Asset(name="new_clues")]):
+        for allowed in ("{start}_{end}", "{start}", "{{ run_id }}"):
+            ClueSearchOperator(task_id=f"ok_{len(allowed)}", destination=f"file://{tmp_path}/{allowed}.jsonl")
+        with pytest.raises(ClueValidationError, match="scheduled on assets") as raised:
+            ClueSearchOperator(task_id="pull", destination=f"file://{tmp_path}/{{start_date}}.jsonl")
+    assert raised.value.field == "destination"
+
+
+def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_created_at(emulator):
+    from types import SimpleNamespace
+
+    from airflow.sdk import DAG
+
+    with DAG("asset_scheduled_manual", schedule=[Asset(name="new_clues")]) as dag:
+        operator = ClueSearchOperator(task_id="pull")
+    now = datetime.now(timezone.utc)
+    context = execution_context(dag=dag, dag_run=SimpleNamespace(run_after=now, start_date=now),
+                                triggering_asset_events={})
+    with pytest.raises(ClueValidationError, match="no ClueEventTrigger event triggered it") as raised:
+        operator.execute(context)
+    assert raised.value.field == "created_at" and emulator.requests == []

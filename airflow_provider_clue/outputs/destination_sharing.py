@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_clue.api.api_time import DEFAULT_TIMEZONE, load_zone
+from airflow_provider_clue.compat import scheduled_on_assets
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.outputs.destinations import (
     WINDOW_PLACEHOLDERS,
@@ -111,7 +112,8 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
 
     Applies when the window follows the run (no ``created_at``, or a templated one): a destination
     without ``{start}`` or ``{end}`` must then have ``{start_date}`` and a schedule whose windows
-    start on different days, or a template (checked at run time).
+    start on different days, or a template (checked at run time). A DAG scheduled on assets (its
+    runs pull the windows their events announced, of any length) needs ``{start}`` or ``{end}``.
 
     :raises ClueValidationError: on ``destination``.
     """
@@ -119,12 +121,18 @@ def check_scheduled_destination(destination: Any, created_at: Any, timetable: An
         return
     from airflow_provider_clue.windows.schedule_grid import grid_of  # croniter: only for a scheduled destination
 
-    grid = grid_of(timetable)
-    if grid is None:
-        return
     text = _text_of(destination)
     shown = placeholders_in(text)
     if shown & {"start", "end"} or is_templated(text):
+        return
+    if scheduled_on_assets(timetable):
+        raise ClueValidationError(
+            "destination",
+            f"the DAG is scheduled on assets, so each run pulls the windows its events announced (ClueEventTrigger), "
+            f"windows of any length, but {text!r} names none of them: add {{start}} and {{end}} to it",
+        )
+    grid = grid_of(timetable)
+    if grid is None:
         return
     if "start_date" not in shown:
         raise ClueValidationError(

@@ -143,13 +143,18 @@ class ClueEventTrigger(BaseEventTrigger):
         min_count: int = 1,
         start: str | datetime | None = None,
     ) -> None:
+        from airflow_provider_clue.compat import decoded_trigger_kwarg
         from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+        from airflow_provider_clue.exceptions import ClueTriggerArgumentError, ClueValidationError
 
         super().__init__()
-        self.arguments = EventWatcherArguments.of(
-            clue_conn_id=clue_conn_id, user_id=user_id, stage=stage, filters=filters,
-            poll_interval=poll_interval, settle=settle, min_count=min_count, start=start,
-        )
+        try:
+            self.arguments = EventWatcherArguments.of(
+                clue_conn_id=clue_conn_id, user_id=user_id, stage=stage, filters=decoded_trigger_kwarg(filters),
+                poll_interval=poll_interval, settle=settle, min_count=min_count, start=start,
+            )
+        except ClueValidationError as err:
+            raise ClueTriggerArgumentError(err.field, err.problem) from None
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return EVENT_CLASSPATH, self.arguments.as_kwargs()

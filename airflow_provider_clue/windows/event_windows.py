@@ -51,8 +51,9 @@ def union_of(windows: Sequence[AnnouncedWindow]) -> tuple[datetime, datetime] | 
             raise ClueValidationError(
                 "created_at",
                 f"the run's triggering asset events announced {_describe(earlier)} and {_describe(later)}, which "
-                f"{how}: the run can pull only one window. Events of two watchers (or of one whose arguments "
-                "changed) were consumed by one run; give each watcher's asset its own DAG, or pass created_at",
+                f"{how}: the run can pull only one window. Events of two watchers (or of one whose connection, "
+                "account, stage, filters or start changed) were consumed by one run; give each watcher an asset "
+                "and a DAG of its own, or pass created_at",
             )
     if not distinct:
         return None

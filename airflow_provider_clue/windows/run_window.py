@@ -35,6 +35,7 @@ import pendulum
 
 from airflow_provider_clue.api.api_time import API_YEARS, format_api_time
 from airflow_provider_clue.api.rendered_values import as_rendered_list
+from airflow_provider_clue.compat import scheduled_on_assets
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.windows.event_windows import announced_windows, union_of
 from airflow_provider_clue.windows.partition_window import partition_period
@@ -107,6 +108,17 @@ class ClueWindow:
             minute -= timedelta(minutes=1)
         return replace(self, end=max(self.start, minute + timedelta(minutes=1)))
 
+    def starting_before_a_repeated_hour(self, zone: ZoneInfo) -> ClueWindow:
+        """This window, or, if it starts inside the hour that ``zone`` repeats when summer time ends, one
+        starting at that hour's first instant (a watcher's first window may be moved back so)."""
+        first_second = _ceil_to_second(self.start)
+        if _expressible_edge(first_second, zone, outside=-1):
+            return self
+        minute = first_second.replace(second=0)
+        while _is_ambiguous((minute - timedelta(minutes=1)).astimezone(zone)):
+            minute -= timedelta(minutes=1)
+        return replace(self, start=minute)
+
     def widened(self, lookback: timedelta | None) -> ClueWindow:
         """The window with its start moved back by ``lookback`` (a non-negative timedelta, or None)."""
         if lookback is not None and (not isinstance(lookback, timedelta) or lookback < timedelta(0)):
@@ -163,6 +175,13 @@ def run_window(context: Mapping[str, Any], *, ended: bool = True) -> ClueWindow:
     instant = interval_end or context.get("logical_date") or getattr(context.get("dag_run"), "run_after", None)
     dag = context.get("dag")
     grid = grid_of(getattr(dag, "timetable", None), anchor=getattr(dag, "start_date", None))
+    if grid is None and scheduled_on_assets(getattr(dag, "timetable", None)):
+        raise ClueValidationError(
+            "created_at",
+            "this run of a DAG scheduled on assets carries no window: no ClueEventTrigger event triggered it "
+            "(a manual run, or events of an asset no ClueEventTrigger watches); pass created_at, e.g. rendered "
+            "from the run's params, to pull a window of your choice",
+        )
     if grid is None or instant is None:
         raise ClueValidationError(
             "created_at",
