@@ -70,6 +70,8 @@ class EventWatcher:
                         watermark = self._seen = cursor.watermark
                         self.log.info("Cursor %s in %s (found in %s): %s", key, cursor.store.description,
                                       cursor.found_in, "none" if watermark is None else watermark.to_json())
+                        if cursor.stale_variable:
+                            await self._delete_stale_variable(key)
                     elif watermark is not None:
                         watermark = await self._reread(cursor, key, watermark)
                     settings = await self._connect()
@@ -102,17 +104,41 @@ class EventWatcher:
         finally:
             await self._clients.aclose()
 
+    async def _delete_stale_variable(self, key: str) -> None:
+        """Delete the Variable a cursor was moved from, so that a stale copy is never taken up again."""
+        from airflow_provider_clue.watermark_stores import VariableWatermarks
+
+        try:
+            await VariableWatermarks().delete(key)
+        except Exception as err:
+            self.log.warning("Could not delete Variable %s (%s: %s), whose cursor now lives in the asset state "
+                             "store; delete it by hand", key, type(err).__name__, err)
+
     async def _save(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> None:
         await cursor.store.save(key, watermark)
         self._seen = watermark
 
-    async def _reread(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> Watermark:
-        """``watermark``, or the stored cursor if another trigger moved it since this one last read or wrote
-        it: one that this trigger replaced (its pacing changed) just before it stopped, or one still
-        running (the same clues watched with other pacing). A write of this trigger's that failed is
-        not such a move: the cursor in memory stays ahead then."""
+    async def _reread(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> Watermark | None:
+        """The cursor to go on from, as the store holds it now.
+
+        - Unchanged since this trigger last read or wrote it: ``watermark``, written again first if
+          that write failed (the cursor in memory is then ahead).
+        - Deleted: ``None``, so the watcher starts again at ``start``, as the docs say deleting it does.
+        - Moved by another trigger (one that this one replaced when its pacing changed, just before it
+          stopped, or one still running that watches the same clues with other pacing): the stored one.
+        """
         stored = await cursor.store.load(key)
-        if stored is None or stored == self._seen:
+        seen = None if self._seen is None else self._seen.to_json()
+        if stored is None and seen is not None:
+            self.log.warning("Cursor %s was deleted; starting again at start (%s)", key, self.arguments.start or "now")
+            self._seen = None
+            return None
+        if stored is None:  # never written: this trigger's first write failed
+            await self._save(cursor, key, watermark)
+            return watermark
+        if stored.to_json() == seen:
+            if watermark.to_json() != seen:
+                await self._save(cursor, key, watermark)
             return watermark
         self._seen = stored
         self.log.warning(
@@ -177,7 +203,7 @@ class EventWatcher:
             self.log.warning("The first window starts at %s, not %s: %s repeats that hour's wall-clock times",
                              moved.astimezone(settings.zone).isoformat(), start.astimezone(settings.zone).isoformat(),
                              settings.zone.key)
-        return moved.astimezone(settings.zone)
+        return datetime.fromisoformat(moved.astimezone(settings.zone).isoformat())  # a fixed offset, as stored
 
     def _log_failure(self, err: ClueError) -> None:
         then = f"the next poll in {self.arguments.poll_interval:g} s tries again"

@@ -67,6 +67,12 @@ class VariableWatermarks:
             key, json.dumps(watermark.to_json()), description="ClueEventTrigger's cursor (airflow-provider-clue)"
         )
 
+    async def delete(self, key: str) -> None:
+        from airflow.sdk import Variable
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(Variable.delete)(key)
+
 
 @dataclass
 class OpenedCursor:
@@ -75,6 +81,7 @@ class OpenedCursor:
     store: WatermarkStore
     watermark: Watermark | None
     found_in: str
+    stale_variable: bool = False  # the cursor was moved from a Variable, which is to be deleted
 
 
 async def open_cursor(trigger: BaseEventTrigger, key: str) -> OpenedCursor:
@@ -95,7 +102,10 @@ async def open_cursor(trigger: BaseEventTrigger, key: str) -> OpenedCursor:
     for store in stores:
         watermark = await store.load(key)
         if watermark is not None:
-            return OpenedCursor(stores[0], watermark, store.description)
+            moved = store is not stores[0]
+            if moved:
+                await stores[0].save(key, watermark)
+            return OpenedCursor(stores[0], watermark, store.description, stale_variable=moved)
     return OpenedCursor(stores[0], None, "nowhere yet")
 
 

@@ -317,14 +317,15 @@ def test_a_cursor_it_cannot_read_stops_the_announcements_and_says_how_to_start_o
 
 
 class FailingStore(AssetStateStore):
-    """A store whose writes fail from the ``fail_from``-th on."""
+    """A store whose writes fail from the ``fail_from``-th on (up to the ``recover_at``-th, if given)."""
 
-    def __init__(self, fail_from: int) -> None:
+    def __init__(self, fail_from: int, recover_at: int | None = None) -> None:
         super().__init__()
-        self.fail_from = fail_from
+        self.fail_from, self.recover_at = fail_from, recover_at
 
     async def aset(self, key: str, value: Any) -> None:
-        if len(self.writes) + 1 >= self.fail_from:
+        number = len(self.writes) + 1
+        if number >= self.fail_from and (self.recover_at is None or number < self.recover_at):
             self.writes.append({"failed": value})
             raise RuntimeError("the metadata database is gone")
         await super().aset(key, value)
@@ -344,6 +345,30 @@ def test_a_failed_record_of_done_does_not_announce_the_window_at_every_poll(emul
     store = FailingStore(fail_from=3)  # the first cursor and "announced" are written, "done" is not
     payloads = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=3, timeout=3))
     assert len(payloads) == 1
+
+
+def test_a_failed_record_of_done_is_written_again_once_the_store_is_back(emulator: ClueEmulator) -> None:
+    emulator.insert(3)
+    store = FailingStore(fail_from=3, recover_at=4)  # only "done" fails, once
+    (payload,) = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5), min_count=3), events=2,
+                                     timeout=4))  # no second window: no write but the one retried
+    assert json.loads(next(iter(store.saved.values()))) == {"watermark": payload["created_at"][1], "announced": None}
+
+
+def test_deleting_the_cursor_while_the_trigger_runs_starts_again_at_start(emulator: ClueEmulator) -> None:
+    store = AssetStateStore()
+    emulator.insert(3)
+    start = seconds_ago(emulator, 10)
+
+    async def delete_after_the_first_window() -> None:
+        while not any(json.loads(text)["announced"] is None and json.loads(text)["watermark"] != start.isoformat()
+                      for text in store.saved.values()):
+            await asyncio.sleep(0.05)
+        store.saved.clear()
+
+    first, again = asyncio.run(collect(watcher(store, start=start), events=2, timeout=10,
+                                       meanwhile=delete_after_the_first_window))
+    assert first["created_at"][0] == again["created_at"][0] == start.isoformat()
 
 
 def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it_replaces(
@@ -373,7 +398,7 @@ def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it
 
 
 def test_a_cursor_kept_in_a_variable_before_an_upgrade_to_the_asset_state_store_is_carried_on(
-    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
     trigger = watcher(AssetStateStore(), start="2026-11-01T00:00:00+08:00")
     key = watermark_key(trigger.arguments.identity())
@@ -381,9 +406,13 @@ def test_a_cursor_kept_in_a_variable_before_an_upgrade_to_the_asset_state_store_
     monkeypatch.setenv(f"AIRFLOW_VAR_{key.upper()}", json.dumps({"watermark": watermark, "announced": None}))
     emulator.insert(2, created_at="2026-11-02 10:00:00")  # before the watermark: announced before the upgrade
     emulator.insert(3)
-    (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
+    with caplog.at_level(logging.WARNING):
+        (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
     assert payload["created_at"][0] == watermark and payload["count"] == 3
     assert json.loads(trigger.asset_state_store.saved[key])["announced"] == payload
+    # moved: the Variable is deleted (here, with no Airflow to delete it in, the log says to do it by hand)
+    assert trigger.asset_state_store.writes[0] == {"watermark": watermark, "announced": None}
+    assert f"Could not delete Variable {key}" in caplog.text
 
 
 def test_a_first_window_inside_an_hour_the_clock_repeats_starts_at_that_hour(
@@ -400,6 +429,7 @@ def test_a_first_window_inside_an_hour_the_clock_repeats_starts_at_that_hour(
         (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
     assert payload["created_at"][0] == "2026-11-01T01:00:00-04:00" and payload["count"] == 3
     assert "repeats that hour" in caplog.text
+    assert "Another ClueEventTrigger" not in caplog.text, "its own first cursor, read back, is the same cursor"
 
 
 def test_dict_arguments_as_airflow_3_2s_watcher_path_hands_them_are_read() -> None:
