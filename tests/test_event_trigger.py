@@ -292,6 +292,11 @@ def test_bad_arguments_are_refused_where_the_dag_is_parsed(kwargs: dict[str, Any
     assert raised.value.field.startswith(field)
 
 
+def settled(emulator: ClueEmulator) -> str:
+    """A ``created_at`` 3 s back: past ``settle`` (1 s) at a watcher's first poll."""
+    return seconds_ago(emulator, 3).strftime(ZONE_FORMAT)
+
+
 def seconds_ago(emulator: ClueEmulator, seconds: float) -> datetime:
     """A ``start`` that many seconds back, so that the first poll already has a settled window."""
     return (datetime.now(emulator_zone(emulator)) - timedelta(seconds=seconds)).replace(microsecond=0)
@@ -332,7 +337,7 @@ class FailingStore(AssetStateStore):
 
 
 def test_a_window_whose_record_cannot_be_written_is_not_announced(emulator: ClueEmulator, caplog: Any) -> None:
-    emulator.insert(3)
+    emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
     store = FailingStore(fail_from=2)  # the first cursor is written, "announced" is not
     with caplog.at_level(logging.ERROR):
         assert asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=1, timeout=2)) == []
@@ -341,14 +346,14 @@ def test_a_window_whose_record_cannot_be_written_is_not_announced(emulator: Clue
 
 
 def test_a_failed_record_of_done_does_not_announce_the_window_at_every_poll(emulator: ClueEmulator) -> None:
-    emulator.insert(3)
+    emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
     store = FailingStore(fail_from=3)  # the first cursor and "announced" are written, "done" is not
     payloads = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=3, timeout=3))
     assert len(payloads) == 1
 
 
 def test_a_failed_record_of_done_is_written_again_once_the_store_is_back(emulator: ClueEmulator) -> None:
-    emulator.insert(3)
+    emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
     store = FailingStore(fail_from=3, recover_at=4)  # only "done" fails, once
     (payload,) = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5), min_count=3), events=2,
                                      timeout=4))  # no second window: no write but the one retried
