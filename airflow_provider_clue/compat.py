@@ -19,6 +19,7 @@ __all__ = [
     "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
+    "HAS_ASSET_STATE_STORE",
     "READS_DECLARATIVE_CONNECTION_FORM",
     "REDACTS_RENDERED_FIELDS_IN_THE_TASK",
     "SUPPORTS_PARTITIONS",
@@ -182,6 +183,11 @@ def partition_of(context: Mapping[str, Any]) -> tuple[str, datetime | None] | No
 def partition_key_zone(timetable_zone: Any) -> Any:
     """The zone a ``CronPartitionTimetable`` wrote its keys in: its own from 3.3; 3.2 formats the UTC instant."""
     return timetable_zone if AIRFLOW_V_3_3_PLUS else "UTC"
+
+
+# The asset state store exists from 3.3: only there can a watcher's cursor have moved to it from a
+# Variable (an upgrade).
+HAS_ASSET_STATE_STORE = AIRFLOW_V_3_3_PLUS
 
 
 def asset_state_store_of(trigger: Any) -> Any:

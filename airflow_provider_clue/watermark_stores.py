@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_clue.compat import asset_state_store_of
+from airflow_provider_clue.compat import HAS_ASSET_STATE_STORE, asset_state_store_of
 from airflow_provider_clue.event_watermark import Watermark
 from airflow_provider_clue.exceptions import ClueConfigurationError
 
@@ -94,7 +94,7 @@ async def open_cursor(trigger: BaseEventTrigger, key: str) -> OpenedCursor:
         watermarks = AssetStateWatermarks(asset_store)
         try:
             await watermarks.load(key)
-            stores.insert(0, watermarks)
+            stores = [watermarks, variables] if HAS_ASSET_STATE_STORE else [watermarks]
         except ClueConfigurationError:
             raise
         except ValueError:  # the trigger watches several assets: the store wants one named

@@ -17,6 +17,7 @@ from airflow_provider_clue.event_watermark import watermark_key
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.triggers.clue import ClueEventTrigger
 from tests.operator_support import TOKEN, point_clue_default_at
+from tests.version_gates import ASSET_STATE_STORE
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -402,6 +403,7 @@ def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it
     assert "Another ClueEventTrigger moved cursor" in caplog.text
 
 
+@ASSET_STATE_STORE
 def test_a_cursor_kept_in_a_variable_before_an_upgrade_to_the_asset_state_store_is_carried_on(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:

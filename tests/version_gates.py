@@ -10,6 +10,7 @@ import pytest
 from airflow_provider_clue.compat import (
     AIRFLOW_V_3_1_PLUS,
     AIRFLOW_V_3_2_PLUS,
+    HAS_ASSET_STATE_STORE,
     READS_DECLARATIVE_CONNECTION_FORM,
     SUPPORTS_PARTITIONS,
 )
@@ -28,6 +29,9 @@ ENV_CONNECTION_WITH_ANY_EXTRA = pytest.mark.skipif(
     not AIRFLOW_V_3_2_PLUS,
     reason="Airflow 3.2+: an env connection whose extra is not a JSON object reaches the hook "
     "(3.0 and 3.1 drop it and say the conn_id isn't defined)",
+)
+ASSET_STATE_STORE = pytest.mark.skipif(
+    not HAS_ASSET_STATE_STORE, reason="Airflow 3.3+: the asset state store (a cursor moves there from a Variable)"
 )
 PARTITIONS = pytest.mark.skipif(
     not SUPPORTS_PARTITIONS, reason="Airflow 3.2+: partitioned schedules (CronPartitionTimetable, partition keys)"
