@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_clue.windows.event_windows import payload_bounds
 from airflow_provider_clue.windows.run_window import ClueWindow
 from airflow_provider_clue.windows.schedule_grid import utc
 
@@ -86,13 +87,4 @@ def payload_of(window: ClueWindow, count: int, zone: ZoneInfo) -> dict[str, Any]
 
 
 def _is_payload(value: object) -> bool:
-    if not isinstance(value, dict) or not isinstance(value.get("count"), int):
-        return False
-    bounds = value.get("created_at")
-    if not isinstance(bounds, list) or len(bounds) != 2 or not all(isinstance(bound, str) for bound in bounds):
-        return False
-    try:
-        start, end = (datetime.fromisoformat(bound) for bound in bounds)
-    except ValueError:
-        return False
-    return start.tzinfo is not None and end.tzinfo is not None and start < end
+    return isinstance(value, dict) and isinstance(value.get("created_at"), list) and payload_bounds(value) is not None

@@ -60,11 +60,10 @@ def union_of(windows: Sequence[AnnouncedWindow]) -> tuple[datetime, datetime] | 
     return distinct[0].start, distinct[-1].end
 
 
-def _announced_bounds(extra: object) -> tuple[datetime, datetime] | None:
-    if not isinstance(extra, Mapping) or not extra.get("from_trigger"):
-        return None
-    payload = extra.get("payload")
-    if not isinstance(payload, Mapping) or "count" not in payload:
+def payload_bounds(payload: object) -> tuple[datetime, datetime] | None:
+    """The window of a ``ClueEventTrigger`` payload ``{"created_at": [start, end], "count": n}``, or ``None``
+    for anything else (aware ISO 8601 bounds, start before end)."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("count"), int):
         return None
     bounds = payload.get("created_at")
     if not isinstance(bounds, Sequence) or isinstance(bounds, str) or len(bounds) != 2:
@@ -76,6 +75,12 @@ def _announced_bounds(extra: object) -> tuple[datetime, datetime] | None:
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         return None
     return start, end
+
+
+def _announced_bounds(extra: object) -> tuple[datetime, datetime] | None:
+    if not isinstance(extra, Mapping) or not extra.get("from_trigger"):
+        return None
+    return payload_bounds(extra.get("payload"))
 
 
 def _bounds(window: AnnouncedWindow) -> tuple[datetime, datetime]:
