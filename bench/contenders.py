@@ -155,13 +155,20 @@ def clue_operator(args: argparse.Namespace, *, max_concurrency: int | None) -> R
         warm_object_storage(Path(folder))
         path = Path(folder) / "out.jsonl"
         operator = ClueSearchOperator(
-            task_id="bench", clue_conn_id=CLUE_CONN_ID, created_at=list(OPERATOR_WINDOW), destination=path.as_uri(),
-            per_page=args.per_page, max_concurrency=max_concurrency,
+            task_id="bench", clue_conn_id=CLUE_CONN_ID, created_at=args.created_at or list(OPERATOR_WINDOW),
+            destination=path.as_uri(), per_page=args.per_page, max_concurrency=max_concurrency,
         )
+        wait_until(args.start_at)
         summary, figures = timed(lambda: operator.execute({"outlet_events": defaultdict(SimpleNamespace)}))
         with path.open(encoding="utf-8") as lines:
             ids = [str(json.loads(line)["id"]) for line in lines]
     return {**ids_result(ids, figures), "operator_count": summary["count"], "stats": summary["stats"]}
+
+
+def wait_until(moment: float | None) -> None:
+    """Sleep until Unix time ``moment`` (when given), so that pulls in several processes start together."""
+    if moment is not None:
+        time.sleep(max(0.0, moment - time.time()))
 
 
 def preload_execute_imports() -> None:
@@ -207,6 +214,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--token", required=True)
     parser.add_argument("--user-id", required=True)
     parser.add_argument("--per-page", type=int, default=100)
+    parser.add_argument("--created-at", nargs=2, metavar=("START", "END"),
+                        help="the clue operators' window, half-open (default: the whole emulator window)")
+    parser.add_argument("--start-at", type=float, help="Unix time at which the clue operators start their pull")
     return parser.parse_args(argv)
 
 

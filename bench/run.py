@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from budget_scenario import shared_budget
 from report import Check, Section, render_markdown, render_text
 from scenarios import CONTENDER_NAMES, backoff, import_times, memory, rate_limit, throughput
 from trigger_scenarios import triggers, triggers_hang
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 T = TypeVar("T")
-SCENARIOS = ("throughput", "memory", "rate-limit", "backoff", "import", "triggers", "triggers-hang")
+SCENARIOS = (
+    "throughput", "memory", "rate-limit", "backoff", "shared-budget", "import", "triggers", "triggers-hang",
+)
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -87,6 +90,8 @@ def sections(args: argparse.Namespace, contenders: list[str], scenarios: list[st
         yield rate_limit(per_page=args.per_page)
     if "backoff" in scenarios:
         yield backoff(records=args.records, per_page=args.per_page)
+    if "shared-budget" in scenarios:
+        yield shared_budget(per_page=args.per_page)
     if "import" in scenarios:
         yield import_times(repeats=args.import_repeats)
     if "triggers" in scenarios:

@@ -104,11 +104,14 @@ def child_env(emulator: ClueEmulator, conn_extra: dict[str, Any]) -> dict[str, s
     }
 
 
-def run_child(name: str, emulator: ClueEmulator, *, per_page: int, **conn_extra: Any) -> ChildRun:
-    """Run contender ``name`` in a fresh interpreter; ``conn_extra`` goes into the clue connection's extras."""
+def run_child(
+    name: str, emulator: ClueEmulator, *, per_page: int, options: Sequence[str] = (), **conn_extra: Any
+) -> ChildRun:
+    """Run contender ``name`` in a fresh interpreter; ``options`` go on its command line (see
+    ``contenders.py``), ``conn_extra`` into the clue connection's extras."""
     command = [
         sys.executable, str(CONTENDERS_SCRIPT), name, "--url", emulator.url, "--token", emulator.token,
-        "--user-id", emulator.user_id, "--per-page", str(per_page),
+        "--user-id", emulator.user_id, "--per-page", str(per_page), *options,
     ]
     try:
         done = subprocess.run(

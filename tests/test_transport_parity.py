@@ -19,6 +19,7 @@ from airflow_provider_clue.api.async_client import AsyncClueClient
 from airflow_provider_clue.api.client import ClueClient
 from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.exceptions import ClueAPIError
+from airflow_provider_clue.testing import ThrottleSettings
 from tests.test_tls import self_signed
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ def rate_limited_until(seconds: int) -> Callable[[ClueEmulator], None]:
     return script
 
 
+def spending_the_budget(emulator: ClueEmulator) -> None:
+    """Spend the throttle's window, as another worker on the same token would."""
+    emulator.set_throttle(ThrottleSettings(1, 2))
+    assert emulator.throttle is not None and emulator.throttle.attempt(emulator.token) is None
+
+
 def echoing_the_token(emulator: ClueEmulator) -> None:
     emulator.respond_next(200, f'{{"code": 500, "status": "error", "message": "bad token {emulator.token}"}}')
 
@@ -72,6 +79,7 @@ SCENARIOS = [
              query={"filters": {"company": COMPANY, "created_at": WINDOW, "operator": [1, 2]}, "per_page": 5}),
     Scenario("429 with Retry-After in seconds", lambda e: e.fail_next("rate_limit", 2)),
     Scenario("429 with Retry-After as an HTTP date", rate_limited_until(3), wait_tolerance=1.0),
+    Scenario("429 of a spent Laravel throttle, waited out to its reset", spending_the_budget, wait_tolerance=1.0),
     Scenario("500s, then an answer", lambda e: e.fail_next("server_error", 3)),
     Scenario("500s past max_retries", lambda e: e.fail_next("server_error", 3), extras={"max_retries": 2}),
     Scenario("a dropped connection", lambda e: e.fail_next("drop", 2)),

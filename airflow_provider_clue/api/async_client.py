@@ -1,7 +1,7 @@
 """The async client of ``get_customer``, for the triggerer: the shared core over the ``httpx`` transport.
 
 Nothing here blocks the event loop: requests are awaited on a bounded connection pool, retry
-waits and the rate limit are ``asyncio.sleep``, and cancelling a caller stops its request and
+waits, the rate limit and the server's throttle are ``asyncio.sleep``, and cancelling a caller stops its request and
 its wait at once.
 """
 
@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api.exchange import build_request, read_response
 from airflow_provider_clue.api.query import BuildsQueries
+from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.rate_limiter import RateLimiter
 from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
 from airflow_provider_clue.api.request_validation import check_positive_int
 from airflow_provider_clue.api.retry_policy import RetryPolicy, acall_with_retries
+from airflow_provider_clue.api.server_budget import ServerBudget
 from airflow_provider_clue.api.transports.httpx_transport import HttpxTransport
 
 if TYPE_CHECKING:
@@ -35,7 +37,9 @@ class AsyncClueClient(BuildsQueries):
     """Talks to the clue API for one connection from coroutines of one event loop.
 
     Up to ``max_connections`` requests are on the wire at once (the others wait for a connection),
-    started no faster than ``settings.rate_limit`` per second. Retries follow the same
+    started no faster than ``settings.rate_limit`` per second, and as the server's throttle headers
+    allow (:class:`~airflow_provider_clue.api.server_budget.ServerBudget`: none until a spent budget
+    resets, one at a time in the second half of a window's budget). Retries follow the same
     :class:`~airflow_provider_clue.api.retry_policy.RetryPolicy` as the blocking
     :class:`~airflow_provider_clue.api.client.ClueClient`.
 
@@ -56,10 +60,14 @@ class AsyncClueClient(BuildsQueries):
         self.settings = settings
         self.retry_policy = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)
         self.counts = RequestCounts()
-        self.transport = HttpxTransport(settings, max_connections=max_connections or MAX_CONNECTIONS)
+        self._max_connections = max_connections or MAX_CONNECTIONS
+        self.transport = HttpxTransport(settings, max_connections=self._max_connections)
+        self.budget = ServerBudget()
         self._log = logger or logging.getLogger(__name__)
         self._sleep = sleep
         self._rate_limiter = RateLimiter(settings.rate_limit)
+        self._in_flight = 0
+        self._waiters: set[asyncio.Future[None]] = set()
 
     async def aclose(self) -> None:
         await self.transport.aclose()
@@ -91,6 +99,35 @@ class AsyncClueClient(BuildsQueries):
     async def _send(self, query: CustomerQuery, page: int) -> CluePage:
         """One try: build the request for ``page``, send it when the limits allow, read the answer."""
         request = build_request(self.settings, query, page)
-        await self._rate_limiter.await_turn()
-        self.counts.add_request()
-        return read_response(await self.transport.send(request), request.context)
+        await self._budget_turn()
+        try:
+            await self._rate_limiter.await_turn()
+            self.counts.add_request()
+            response = await self.transport.send(request)
+            self.budget.observe(rate_limit_headers(response.headers))
+        finally:
+            self._in_flight -= 1
+            self._wake_waiters()
+        return read_response(response, request.context)
+
+    async def _budget_turn(self) -> None:
+        """Wait until the server's budget lets one more request go (:class:`ServerBudget`), and take it."""
+        while True:
+            pause = self.budget.pause_left()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            elif self._in_flight < self.budget.in_flight_cap(self._max_connections):
+                self._in_flight += 1
+                return
+            else:
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.add(waiter)
+                try:
+                    await waiter
+                finally:
+                    self._waiters.discard(waiter)
+
+    def _wake_waiters(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Outcome, Watch
 from airflow_provider_clue.api.exchange import build_request, read_response
 from airflow_provider_clue.api.query import BuildsQueries
+from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.rate_limiter import RateLimiter
 from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
 from airflow_provider_clue.api.request_validation import check_positive_int
@@ -32,10 +33,10 @@ if TYPE_CHECKING:
 class ClueClient(BuildsQueries):
     """Talks to the clue API for one connection; any number of threads and pulls may share it.
 
-    At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, see
-    :class:`ConcurrencyLimit`), started no faster than ``settings.rate_limit`` per second, over all
-    its pulls and calls together (they share one token). :attr:`counts` counts them all; each
-    pull's own are its :class:`PullClient`'s.
+    At most ``settings.max_concurrency`` requests are in flight (fewer after a 429, or while the
+    server's throttle headers say its budget runs low: see :class:`ConcurrencyLimit`), started no
+    faster than ``settings.rate_limit`` per second, over all its pulls and calls together (they
+    share one token). :attr:`counts` counts them all; each pull's own are its :class:`PullClient`'s.
 
     :param settings: the connection's validated settings.
     :param logger: where retries are logged (never with the token or personal data).
@@ -92,13 +93,16 @@ class ClueClient(BuildsQueries):
         ticket = self.concurrency.acquire(watch)
         outcome: Outcome = "failed"
         retry_after = None
+        spent = False
         try:
             self._rate_limiter.wait()
             counts.add_request()
-            page_read = read_response(self.transport.send(request), request.context)
+            response = self.transport.send(request)
+            spent = self.concurrency.budget.observe(rate_limit_headers(response.headers))
+            page_read = read_response(response, request.context)
             outcome = "success"
         except ClueRateLimitError as err:
-            outcome, retry_after = "rate_limited", err.retry_after
+            outcome, retry_after = ("throttled" if spent else "rate_limited"), err.retry_after
             raise
         finally:
             self.concurrency.release(ticket, outcome, retry_after=retry_after)

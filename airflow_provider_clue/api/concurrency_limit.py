@@ -10,13 +10,17 @@ import threading
 import time
 from typing import TYPE_CHECKING, Literal
 
+from airflow_provider_clue.api.server_budget import ServerBudget
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from airflow_provider_clue.api.request_counts import WarningLogger
 
 RECOVER_AFTER = 8
-Outcome = Literal["success", "rate_limited", "failed"]
+# "throttled": a 429 whose throttle headers say when the token's budget resets (see ServerBudget);
+# "rate_limited": a 429 without them
+Outcome = Literal["success", "throttled", "rate_limited", "failed"]
 
 
 class Interrupted(Exception):
@@ -40,10 +44,15 @@ class ConcurrencyLimit:
     started since the last cut, raises it by one, back up to ``maximum``. Other failures (5xx,
     timeouts) neither lower nor raise it.
 
+    A server that sends throttle headers is followed instead (:class:`ServerBudget`): its spent
+    budget pauses every thread until the reset, its second half caps them at one request in
+    flight, and its 429s do not lower the limit (the window's budget, not concurrency, ran out).
+
     :param maximum: the most requests in flight (the client's ``max_concurrency``).
     :param logger: where changes of the limit are logged.
     :param max_pause: the longest a ``Retry-After`` pauses the other threads.
     :param recover_after: successes in a row that raise the limit by one.
+    :param budget: the server's budget for the client's token, as its answers report it.
     :param clock: a monotonic clock.
     """
 
@@ -52,6 +61,7 @@ class ConcurrencyLimit:
         maximum: int,
         *,
         logger: WarningLogger,
+        budget: ServerBudget | None = None,
         max_pause: float = float("inf"),
         recover_after: int = RECOVER_AFTER,
         clock: Callable[[], float] = time.monotonic,
@@ -62,6 +72,7 @@ class ConcurrencyLimit:
         self._max_pause = max_pause
         self._recover_after = recover_after
         self._clock = clock
+        self.budget = budget or ServerBudget(clock=clock)
         self._condition = threading.Condition()
         self._in_flight = 0
         self._generation = 0
@@ -77,12 +88,12 @@ class ConcurrencyLimit:
         """
         with self._condition:
             while True:
-                pause = self._paused_until - self._clock()
+                pause = max(self._paused_until - self._clock(), self.budget.pause_left())
                 if watch is not None and watch.stopped:
                     raise Interrupted("the pull is over")
                 if pause > 0:
                     self._condition.wait(pause)
-                elif self._in_flight >= self.limit:
+                elif self._in_flight >= self.budget.in_flight_cap(self.limit):
                     self._condition.wait()
                 else:
                     self._in_flight += 1

@@ -3,8 +3,9 @@
 A transport only sends an :class:`ApiRequest` and hands back an :class:`ApiResponse` (status,
 headers, body), or raises the :class:`~airflow_provider_clue.exceptions.ClueConnectionError` of
 :func:`no_response` for the kind of failure it saw. Everything else (the URL, parameters and
-body, headers, envelope checks, error classes and messages, redaction, ``Retry-After``) is decided
-here, so the ``requests`` and ``httpx`` transports behave the same (``tests/test_transport_parity.py``).
+body, headers, envelope checks, error classes and messages, redaction, ``Retry-After`` and the
+throttle's reset) is decided here, so the ``requests`` and ``httpx`` transports behave the same
+(``tests/test_transport_parity.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from airflow_provider_clue.api.envelope import CluePage, RequestContext, parse_response
+from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.retry_policy import parse_retry_after
 from airflow_provider_clue.exceptions import ClueBadRequestError, ClueConnectionError
 
@@ -106,7 +108,8 @@ def no_response(kind: NoResponseKind, context: RequestContext) -> ClueConnection
 def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
     """The checked page of ``response``, or its :class:`~airflow_provider_clue.exceptions.ClueAPIError`.
 
-    A redirect is refused, not followed: it would drop the JSON body with the filters.
+    A redirect is refused, not followed: it would drop the JSON body with the filters. A 429 waits
+    until the throttle's reset when its headers tell it, else its ``Retry-After``.
     """
     if response.status in REDIRECT_STATUSES and "location" in {name.lower() for name in response.headers}:
         target = urlsplit(response.headers.get("Location", "")).hostname or "an unknown host"
@@ -115,5 +118,8 @@ def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
             "filters, so it is not followed: set the connection's Base URL to the final address",
             path=context.path, page=context.page, http_status=response.status,
         )
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    throttle = rate_limit_headers(response.headers)
+    retry_after = throttle.reset_in if throttle is not None and throttle.reset_in is not None else None
+    if retry_after is None:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
     return parse_response(response.status, response.body, context, retry_after=retry_after)

@@ -9,5 +9,9 @@ from __future__ import annotations
 from airflow_provider_clue.testing.emulator import DEFAULT_TOKEN, DEFAULT_USER_ID, ClueEmulator
 from airflow_provider_clue.testing.faults import FAULT_KINDS, FaultRates
 from airflow_provider_clue.testing.server import LoggedRequest
+from airflow_provider_clue.testing.throttle import ThrottleSettings
 
-__all__ = ["DEFAULT_TOKEN", "DEFAULT_USER_ID", "FAULT_KINDS", "ClueEmulator", "FaultRates", "LoggedRequest"]
+__all__ = [
+    "DEFAULT_TOKEN", "DEFAULT_USER_ID", "FAULT_KINDS", "ClueEmulator", "FaultRates", "LoggedRequest",
+    "ThrottleSettings",
+]

@@ -15,6 +15,7 @@ from airflow_provider_clue.testing.emulator import (
     ClueEmulator,
 )
 from airflow_provider_clue.testing.faults import FAULT_KINDS, FaultRates
+from airflow_provider_clue.testing.throttle import ThrottleSettings
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -42,12 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument(f"--{kind.replace('_', '-')}-rate", type=float, default=0.0, dest=kind,
                             help=f"probability of a {kind} fault per request")
     parser.add_argument("--retry-after", default="1", help="Retry-After header of injected 429s (default 1)")
+    parser.add_argument("--throttle", type=throttle_settings, metavar="LIMIT/WINDOW",
+                        help="limit the token as Laravel's throttle does, e.g. 60/5: 60 requests per 5 s window")
     parser.add_argument("--shuffle-ties", action=argparse.BooleanOptionalAction, default=None,
                         help="order records of the same second differently on every request "
                              "(default: on when CLUE_EMULATOR_SHUFFLE_TIES=1)")
     parser.add_argument("--laravel-dates", action="store_true",
                         help="send created_at and updated_at as Laravel's default does: ISO 8601 in UTC")
     return parser
+
+
+def throttle_settings(text: str) -> ThrottleSettings:
+    """``LIMIT/WINDOW`` (whole numbers) as :class:`ThrottleSettings`."""
+    limit, slash, window = text.partition("/")
+    try:
+        return ThrottleSettings(int(limit), int(window) if slash else 60)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected LIMIT/WINDOW in whole numbers, e.g. 60/5 ({err})") from None
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -63,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             user_ids=args.user_ids or (DEFAULT_USER_ID,), stages=args.stages or ("clue",),
             start=args.start, end=args.end, timezone=args.timezone, max_per_page=args.max_per_page,
             latency=args.latency, faults=faults, shuffle_ties=args.shuffle_ties, laravel_dates=args.laravel_dates,
-            host=args.host, port=args.port,
+            throttle=args.throttle, host=args.host, port=args.port,
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The emulator's control API under ``/_emulator/``, for tests that run it in another process.
 
 ``GET health``, ``GET|DELETE requests``, ``POST records`` (insert), ``POST records/delete``,
-``POST records/query``, ``PUT faults`` and ``PUT latency``; bodies and answers are JSON objects.
+``POST records/query``, ``PUT faults``, ``PUT latency`` and ``PUT throttle``; bodies and answers are JSON objects.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.testing.store import NotFound
+from airflow_provider_clue.testing.throttle import ThrottleSettings
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing.emulator import ClueEmulator
@@ -73,6 +74,13 @@ def _set_latency(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     return {"ok": True}
 
 
+def _set_throttle(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    """``{"limit": 60, "window": 5}`` limits the token; ``{}`` (or a ``null`` limit) turns the throttle off."""
+    limit = payload.get("limit")
+    emulator.set_throttle(None if limit is None else ThrottleSettings(limit, payload.get("window", 60)))
+    return {"ok": True}
+
+
 def _clear_requests(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     emulator.clear_requests()
     return {"ok": True}
@@ -87,4 +95,5 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("POST", "records/query"): _query,
     ("PUT", "faults"): _set_faults,
     ("PUT", "latency"): _set_latency,
+    ("PUT", "throttle"): _set_throttle,
 }

@@ -14,6 +14,7 @@ from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRate
 from airflow_provider_clue.testing.records import RecordFactory, wall_seconds_of
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
+from airflow_provider_clue.testing.throttle import LaravelThrottle, ThrottleSettings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -62,6 +63,9 @@ class ClueEmulator:
         as a database sorting on ``created_at`` alone may; by default on only when the environment
         variable ``CLUE_EMULATOR_SHUFFLE_TIES`` is ``1``.
     :param drop_request_bodies: ignore request bodies, as a proxy that drops GET bodies would.
+    :param throttle: limit the token as Laravel's ``throttle`` middleware does (a fixed window of
+        ``limit`` requests per ``window`` seconds, with its ``X-RateLimit-*`` and ``Retry-After``
+        headers, see :mod:`~airflow_provider_clue.testing.throttle`); off by default.
     :param laravel_dates: send ``created_at`` and ``updated_at`` as Laravel serialises dates by
         default, ISO 8601 in UTC (``2026-10-04T04:00:00.000000Z``); filters still take
         ``YYYY-MM-DD HH:MM:SS`` in ``timezone``.
@@ -86,6 +90,7 @@ class ClueEmulator:
         shuffle_ties: bool | None = None,
         drop_request_bodies: bool = False,
         laravel_dates: bool = False,
+        throttle: ThrottleSettings | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         tls_cert: tuple[str, str] | None = None,
@@ -103,6 +108,8 @@ class ClueEmulator:
         self.drop_request_bodies = drop_request_bodies
         self.laravel_dates = laravel_dates
         self.faults = FaultPlan(rates=faults or FaultRates(), seed=seed)
+        self.throttle: LaravelThrottle | None = None
+        self.set_throttle(throttle)
         if shuffle_ties is None:
             shuffle_ties = shuffle_ties_default()
         zone = load_zone(timezone)
@@ -257,6 +264,10 @@ class ClueEmulator:
     def set_faults(self, **rates: float | str) -> None:
         """Set random fault rates, e.g. ``set_faults(rate_limit=0.05, retry_after="1")``."""
         self.faults.set_rates(**rates)
+
+    def set_throttle(self, settings: ThrottleSettings | None) -> None:
+        """Limit the token from now on with fresh windows (see ``throttle`` above); ``None`` turns it off."""
+        self.throttle = LaravelThrottle(settings) if settings is not None else None
 
     def on_page(self, listener: PageListener) -> None:
         """Call ``listener(user_id, stage, page)`` after each page is served (e.g. to insert records)."""

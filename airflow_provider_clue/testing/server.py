@@ -7,7 +7,7 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,8 @@ from airflow_provider_clue.testing.faults import FAULT_STATUS, SCRIPTED, Scripte
 from airflow_provider_clue.testing.laravel_input import InvalidInput, merged_input, paging_of, pool_query_of
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from airflow_provider_clue.testing.emulator import ClueEmulator
     from airflow_provider_clue.testing.faults import FaultKind
 
@@ -44,6 +46,17 @@ class LoggedRequest:
     page: int | None = None
     per_page: int | None = None
     client_port: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the API answers one request: status, JSON payload, the page served, extra headers."""
+
+    status: int
+    payload: Any
+    page: int | None = None
+    per_page: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -124,41 +137,50 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             emulator.record(replace(seen, status=FAULT_STATUS[fault], fault=fault))
             self._inject(fault)
             return
-        status, payload, paging = self._answer(method, path, query, body, authorized)
-        emulator.record(replace(seen, status=status, fault=fault, page=paging[0], per_page=paging[1]))
-        answer = json.dumps(payload, ensure_ascii=False).encode()
+        answer = self._answer(method, path, query, body, authorized)
+        emulator.record(replace(seen, status=answer.status, fault=fault, page=answer.page, per_page=answer.per_page))
+        content = json.dumps(answer.payload, ensure_ascii=False).encode()
         if fault == "truncate":
-            answer = answer[: len(answer) // 2]
-        self._send_bytes(status, answer, "application/json")
+            content = content[: len(content) // 2]
+        self._send_bytes(answer.status, content, "application/json", dict(answer.headers))
 
-    def _answer(
-        self, method: str, path: str, query: str, body: bytes, authorized: bool
-    ) -> tuple[int, Any, tuple[int | None, int | None]]:
-        """``(status, payload, (page, per_page))`` for one API request."""
+    def _answer(self, method: str, path: str, query: str, body: bytes, authorized: bool) -> Answer:
+        """The answer to one API request: the route, the method, the token, then the throttle."""
         emulator = self.server.emulator
-        no_paging: tuple[int | None, int | None] = (None, None)
         match = ROUTE.match(path)
         if match is None:
-            return 404, {"message": "Not Found"}, no_paging
+            return Answer(404, {"message": "Not Found"})
         if method != "GET":
             message = f"The {method} method is not supported for this route. Supported methods: GET, HEAD."
-            return 405, {"message": message}, no_paging
+            return Answer(405, {"message": message})
         if not authorized:
-            return 401, {"message": "Unauthenticated."}, no_paging
+            return Answer(401, {"message": "Unauthenticated."})
+        throttle = emulator.throttle  # after authentication, as Laravel's middleware priority orders them
+        if throttle is None:
+            return self._answer_pool(match, query, body)
+        rejected = throttle.attempt(emulator.token)
+        if rejected is not None:
+            return Answer(429, {"message": "Too Many Attempts."}, headers=rejected)
+        answer = self._answer_pool(match, query, body)
+        return replace(answer, headers=throttle.headers(emulator.token))
+
+    def _answer_pool(self, match: re.Match[str], query: str, body: bytes) -> Answer:
+        """The answer of an authorized ``get_customer`` request: a page, or the API's error."""
+        emulator = self.server.emulator
         pool = emulator.pool_or_none(match["user_id"], match["stage"])
         if pool is None:
             known_user = match["user_id"] in emulator.user_ids
             message = "客户公海阶段类型不存在" if known_user else "无权访问该用户的客户公海"
             code = 422 if known_user else 403
             error: dict[str, Any] = {"code": code, "status": "error", "message": message, "data": []}
-            return 200, error, no_paging
+            return Answer(200, error)
         try:
             body_seen = b"" if emulator.drop_request_bodies else body
             data = merged_input(query, body_seen, self.headers.get("Content-Type", ""))
             page, per_page = paging_of(data, emulator.max_per_page)
             pool_query = pool_query_of(data)
         except InvalidInput as invalid:
-            return 422, {"message": "The given data was invalid.", "errors": invalid.errors}, no_paging
+            return Answer(422, {"message": "The given data was invalid.", "errors": invalid.errors})
         total, records = pool.page(pool_query, page, per_page, laravel_dates=emulator.laravel_dates)
         last_page = max(1, -(-total // per_page))
         envelope = {
@@ -175,7 +197,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             "data": records,
         }
         emulator.after_page(match["user_id"], match["stage"], page)
-        return 200, envelope, (page, per_page)
+        return Answer(200, envelope, page, per_page)
 
     def _inject(self, fault: FaultKind) -> None:
         """Answer with ``fault`` (any but ``truncate``, which cuts a real answer) at ``FAULT_STATUS[fault]``."""
