@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 source scripts/chromium.sh
+source scripts/celery-services.sh
 "$VENV/bin/python" -m pytest "$@"

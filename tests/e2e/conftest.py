@@ -35,14 +35,8 @@ def deployment(emulator: ClueEmulator, tmp_path_factory: pytest.TempPathFactory)
     # two intervals back: the ticks of yesterday's and today's local midnight are due
     daily_start = TODAY.subtract(days=2).add(seconds=1).isoformat()
     prepare_dags(home / "dags", daily_start=daily_start, watch_start=WATCH_START.isoformat())
-    running = Deployment(home, {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"})
-    try:
-        running.start()
-        running.wait_for(
-            lambda: len(running.api("GET", "/dags")["dags"]) == DAG_COUNT, "the DAGs to be parsed", timeout=120
-        )
+    env = {**emulator.airflow_env(), "CLUE_OUTPUT_ROOT": f"file://{home}/output"}
+    with Deployment(home, env).serving(DAG_COUNT) as running:
         yield running
-    finally:
-        running.stop()
 
 

@@ -1,9 +1,10 @@
 """A real Airflow 3 deployment on loopback: api-server, scheduler, dag-processor and triggerer.
 
-LocalExecutor on SQLite (Airflow 3 supports it: ``airflow standalone`` runs the same), the
-example DAGs and those of ``tests/e2e/dags`` as the dags folder (the daily pull started two days
-back, with catch-up, and the waiting example checking every 2 s), and the emulator as the API.
-Every process is started in a session of its own and stopped by process id on exit.
+LocalExecutor on SQLite by default (Airflow 3 supports it: ``airflow standalone`` runs the same), or
+another executor, database and components (``tests/e2e/celery_executor``: CeleryExecutor workers on
+PostgreSQL); the example DAGs and those of ``tests/e2e/dags`` as the dags folder (the daily pull
+started two days back, with catch-up, and the waiting example checking every 2 s), and the emulator
+as the API. Every process is started in a session of its own and stopped by process id on exit.
 """
 
 from __future__ import annotations
@@ -14,25 +15,34 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
+from tests.e2e.processes import free_port, signal_tree, start_logged, stop_all
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 REPO = Path(__file__).resolve().parents[2]
-COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 USER, PASSWORD = "admin", "e2e-" + secrets.token_hex(8)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+@dataclass(frozen=True)
+class Component:
+    """One long-running Airflow process: ``airflow <command...>`` with extra environment."""
+
+    name: str
+    command: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+COMPONENTS = tuple(Component(name, (name,)) for name in ("api-server", "scheduler", "dag-processor", "triggerer"))
 
 
 def prepare_dags(folder: Path, *, daily_start: str, watch_start: str) -> None:
@@ -41,26 +51,33 @@ def prepare_dags(folder: Path, *, daily_start: str, watch_start: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for source in [*(REPO / "example_dags").glob("*.py"), *(REPO / "tests" / "e2e" / "dags").glob("*.py")]:
         shutil.copy(source, folder / source.name)
-    daily = folder / "clue_daily_pull.py"
-    text = daily.read_text()
-    original = 'start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),\n    catchup=False,'
-    assert original in text
-    daily.write_text(text.replace(original, f'start_date=pendulum.parse("{daily_start}"),\n    catchup=True,'))
-    waiting = folder / "clue_wait_then_pull.py"
-    waiting.write_text(waiting.read_text().replace("poke_interval=300", "poke_interval=2"))
-    watching = folder / "clue_on_new_clues.py"
-    text = watching.read_text()
-    original = "poll_interval=60, settle=60"
-    assert original in text
-    watching.write_text(text.replace(original, f'poll_interval=2, settle=2, start="{watch_start}"'))
+    rewrite(
+        folder / "clue_daily_pull.py",
+        'start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),\n    catchup=False,',
+        f'start_date=pendulum.parse("{daily_start}"),\n    catchup=True,',
+    )
+    rewrite(folder / "clue_wait_then_pull.py", "poke_interval=300", "poke_interval=2")
+    rewrite(
+        folder / "clue_on_new_clues.py", "poll_interval=60, settle=60",
+        f'poll_interval=2, settle=2, start="{watch_start}"',
+    )
+
+
+def rewrite(path: Path, original: str, replacement: str) -> None:
+    """Replace ``original`` in a copied DAG file, which must contain it."""
+    text = path.read_text(encoding="utf-8")
+    assert original in text, f"{path.name} no longer contains {original!r}"
+    path.write_text(text.replace(original, replacement), encoding="utf-8")
 
 
 @dataclass
 class Deployment:
-    """Airflow's four long-running components, with their logs in ``home / "logs-<name>.txt"``."""
+    """Airflow's long-running components, with their logs in ``home / "logs-<name>.txt"``."""
 
     home: Path
     env: dict[str, str]
+    executor: str = "LocalExecutor"
+    components: tuple[Component, ...] = COMPONENTS
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _token: str | None = None
@@ -83,7 +100,7 @@ class Deployment:
             **os.environ, **self.env,
             "AIRFLOW_HOME": str(self.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.home / "dags"),
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": self.executor,
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
@@ -100,38 +117,41 @@ class Deployment:
         env = self.environment()
         airflow = str(Path(sys.executable).with_name("airflow"))
         subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
-        for name in COMPONENTS:
-            self.start_component(name)
+        for component in self.components:
+            self.start_component(component.name)
         self.wait_for(lambda: self._healthy(), "the api-server to answer", timeout=180)
         return self
 
+    @contextlib.contextmanager
+    def serving(self, dag_count: int) -> Iterator[Deployment]:
+        """Start, wait until ``dag_count`` DAGs are parsed, and stop on leaving."""
+        try:
+            self.start()
+            parsed = lambda: len(self.api("GET", "/dags")["dags"]) == dag_count  # noqa: E731
+            self.wait_for(parsed, f"{dag_count} DAGs to be parsed", timeout=120)
+            yield self
+        finally:
+            self.stop()
+
     def kill(self, name: str) -> int:
-        """SIGKILL one component's process group, as a machine failing would; its process id."""
+        """SIGKILL one component with every process it started, as a machine failing would; its process id."""
         process = self.processes.pop(name)
-        _signal_group(process, signal.SIGKILL)
+        signal_tree(process, signal.SIGKILL)
         process.wait(timeout=30)
         return process.pid
 
     def start_component(self, name: str) -> int:
         """Start one component (again), logging to the end of its log; its process id."""
+        component = next(component for component in self.components if component.name == name)
         airflow = str(Path(sys.executable).with_name("airflow"))
-        log = (self.home / f"logs-{name}.txt").open("ab")
-        self.processes[name] = subprocess.Popen(
-            [airflow, name], env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        self.processes[name] = start_logged(
+            [airflow, *component.command], self.home / f"logs-{name}.txt", env={**self.environment(), **component.env}
         )
         return self.processes[name].pid
 
     def stop(self) -> None:
-        """SIGTERM each component's process group, then SIGKILL what is left after 20 s."""
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=10)
+        """SIGTERM each component with what it started, then SIGKILL what is left after 20 s."""
+        stop_all(list(self.processes.values()))
         self.processes.clear()
 
     def _healthy(self) -> bool:
@@ -167,9 +187,3 @@ class Deployment:
                 return value
             time.sleep(every)
         raise TimeoutError(f"waited {timeout:.0f} s for {what}; logs in {self.home}")
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signum)

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 
+from tests.e2e.airflow_rest import finished, read_ids, runs_of
 from tests.e2e.conftest import TODAY, USERS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from airflow_provider_clue.testing import ClueEmulator
     from tests.e2e.deployment import Deployment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 YESTERDAY = TODAY.subtract(days=1)
-
-
-def runs_of(deployment: Deployment, dag_id: str) -> list[dict[str, Any]]:
-    return list(deployment.api("GET", f"/dags/{dag_id}/dagRuns", params={"order_by": "logical_date"})["dag_runs"])
-
-
-def finished(deployment: Deployment, dag_id: str, count: int) -> list[dict[str, Any]] | None:
-    runs = runs_of(deployment, dag_id)
-    if any(run["state"] == "failed" for run in runs):
-        raise AssertionError(f"{dag_id}: {[(run['run_id'], run['state']) for run in runs]}")
-    done = [run for run in runs if run["state"] == "success"]
-    return done if len(done) >= count else None
-
-
-def read_ids(path: Path) -> list[str]:
-    return [json.loads(line)["id"] for line in path.read_text().splitlines()]
 
 
 def test_the_deferrable_sensor_waits_in_the_triggerer_then_the_pull_runs(
