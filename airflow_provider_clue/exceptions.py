@@ -98,12 +98,20 @@ class ClueBadRequestError(ClueAPIError):
 
 
 class ClueRateLimitError(ClueAPIError):
-    """HTTP or API code 429. Retried, honouring ``retry_after`` (seconds) when the server sent it."""
+    """HTTP or API code 429. Retried, honouring ``retry_after`` (seconds) when the server sent it.
+
+    ``budget_spent``: the throttle headers said the token's budget for this window is spent and when
+    it resets. Waiting for the reset is then the request's turn, not a failed try: it does not use up
+    one of the connection's retries.
+    """
 
     retryable = True
 
-    def __init__(self, summary: str, *, retry_after: float | None = None, **context: object) -> None:
+    def __init__(
+        self, summary: str, *, retry_after: float | None = None, budget_spent: bool = False, **context: object
+    ) -> None:
         self.retry_after = retry_after
+        self.budget_spent = budget_spent
         super().__init__(summary, **context)  # type: ignore[arg-type]
 
 

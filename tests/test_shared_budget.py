@@ -19,6 +19,7 @@ from airflow_provider_clue.api.client import ClueClient
 from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
 from airflow_provider_clue.api.pull import Pull
 from airflow_provider_clue.testing import ThrottleSettings
+from airflow_provider_clue.testing.__main__ import build_parser
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator, LoggedRequest
@@ -113,30 +114,44 @@ def test_the_control_api_and_the_command_line_set_the_throttle(make_emulator):
     emulator = make_emulator(records=10)
     assert requests.put(f"{emulator.url}/_emulator/throttle", json={"limit": 5, "window": 7}, timeout=10).ok
     assert emulator.throttle is not None and emulator.throttle.settings == ThrottleSettings(5, 7)
-    assert requests.put(f"{emulator.url}/_emulator/throttle", json={"limit": 0}, timeout=10).status_code == 400
+    gateway = {"limit": 5, "window": 7, "budget_headers": False}
+    assert requests.put(f"{emulator.url}/_emulator/throttle", json=gateway, timeout=10).ok
+    assert emulator.throttle.settings == ThrottleSettings(5, 7, budget_headers=False)
+    for refused in ({"limit": 0}, {"window": 5}, {"limit": 5, "windw": 5}, {"limit": 5, "budget_headers": "no"}):
+        answer = requests.put(f"{emulator.url}/_emulator/throttle", json=refused, timeout=10)
+        assert answer.status_code == 400, refused
+    assert emulator.throttle.settings == ThrottleSettings(5, 7, budget_headers=False), "a refused change kept"
     assert requests.put(f"{emulator.url}/_emulator/throttle", json={}, timeout=10).ok
     assert emulator.throttle is None
-    bad = subprocess.run([sys.executable, "-m", "airflow_provider_clue.testing", "--throttle", "60/x"],
-                         capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "LIMIT/WINDOW" in bad.stderr
+    for text in ("60/x", "60"):
+        bad = subprocess.run([sys.executable, "-m", "airflow_provider_clue.testing", "--throttle", text],
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and "LIMIT/WINDOW" in bad.stderr, text
+    assert build_parser().parse_args(["--throttle", "60/5", "--no-budget-headers"]).budget_headers is False
 
 
 # -- clients pacing themselves ---------------------------------------------------------------------
 
 
-def test_four_pulls_with_clients_of_their_own_share_the_budget(make_emulator, caplog):
-    """Four clients (as four processes would have) on one token: exact records, one 429 per window at most each."""
-    emulator = make_emulator(records=320, max_per_page=10, throttle=BUDGET)
+def pull_each_week_at_once(emulator: ClueEmulator, **extra: Any) -> None:
+    """Pull each of ``WEEKS`` at once, each with a client of its own (as four processes would); check the ids."""
 
     def pull(window: tuple[str, str]) -> list[str]:
-        with ClueClient(settings_for(emulator, max_concurrency=4)) as client:
+        with ClueClient(settings_for(emulator, **extra)) as client:
             query = client.query(filters={"created_at": list(window)}, per_page=10)
             return [record["id"] for record in Pull(client, query, logger=logging.getLogger("test.pull")).records()]
 
-    with caplog.at_level(logging.INFO), ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(len(WEEKS)) as pool:
         pulled = list(pool.map(pull, WEEKS))
     for window, ids in zip(WEEKS, pulled, strict=True):
         assert len(ids) == len(set(ids)) and set(ids) == emulator.ids(created_at=window)
+
+
+def test_four_pulls_with_clients_of_their_own_share_the_budget(make_emulator, caplog):
+    """Four clients (as four processes would have) on one token: exact records, one 429 per window at most each."""
+    emulator = make_emulator(records=320, max_per_page=10, throttle=BUDGET)
+    with caplog.at_level(logging.INFO):
+        pull_each_week_at_once(emulator, max_concurrency=4)
     assert any(request.status == 429 for request in api_requests(emulator))
     assert_paced(emulator)
     assert "concurrency lowered" not in caplog.text  # a spent budget is waited out, not taken for overload
@@ -144,6 +159,17 @@ def test_four_pulls_with_clients_of_their_own_share_the_budget(make_emulator, ca
     spent = [window for window in emulator.throttle.windows if window.hits == BUDGET.limit]
     assert len(emulator.throttle.windows) == math.ceil(pages / BUDGET.limit) and len(spent) == len(
         emulator.throttle.windows) - 1
+
+
+def test_a_request_that_loses_window_after_window_to_other_pulls_still_gets_its_page(make_emulator, caplog):
+    """A small budget shared by four pulls: a request's 429s are its turns, not its retries (one allowed here)."""
+    emulator = make_emulator(records=320, max_per_page=10, throttle=ThrottleSettings(limit=5, window=1))
+    with caplog.at_level(logging.INFO):
+        pull_each_week_at_once(emulator, max_concurrency=4, max_retries=1)
+    refused = sum(request.status == 429 for request in api_requests(emulator))
+    assert refused > len(WEEKS) and caplog.text.count("The token's budget is spent (HTTP 429)") == refused
+    assert "Retry 1 of 1" not in caplog.text
+    assert_paced(emulator)
 
 
 def test_the_async_client_waits_out_a_spent_budget_for_all_its_callers(make_emulator):
@@ -159,6 +185,30 @@ def test_the_async_client_waits_out_a_spent_budget_for_all_its_callers(make_emul
     assert asyncio.run(run()) == [1] * 25
     assert sum(request.status == 200 for request in api_requests(emulator)) == 26
     assert_paced(emulator, by=lambda request: 0)  # one client: one 429 per window at most
+
+
+def test_the_async_client_holds_every_caller_for_a_bare_429s_retry_after(make_emulator):
+    """Only ``Retry-After`` (a gateway's throttle): a caller that comes during the pause waits it out too."""
+    emulator = make_emulator(records=50, max_per_page=10, throttle=ThrottleSettings(5, 2, budget_headers=False))
+
+    async def run() -> None:
+        async with AsyncClueClient(settings_for(emulator)) as client:
+            query = client.query(filters={"created_at": list(WEEKS[0])}, per_page=10)
+            first = [asyncio.create_task(client.get_page(query, 1)) for _ in range(6)]
+            for _ in range(300):  # until the client has read the 429
+                if client.budget.pause_left():
+                    break
+                await asyncio.sleep(0.01)
+            assert client.budget.pause_left(), "the bare 429 paused none of the client's callers"
+            await client.get_page(query, 1)  # comes during the pause
+            await asyncio.gather(*first)
+
+    asyncio.run(run())
+    assert emulator.throttle is not None
+    reset = emulator.throttle.windows[0].resets_at
+    statuses = [request.status for request in api_requests(emulator)]
+    assert statuses.count(429) == 1 and statuses.count(200) == 7
+    assert all(request.time >= reset - 0.01 for request in api_requests(emulator)[6:]), "a request went in the pause"
 
 
 def test_a_throttle_without_budget_headers_gets_the_bare_429_handling(make_emulator, caplog):

@@ -21,6 +21,7 @@ from airflow_provider_clue.api.request_validation import check_positive_int
 from airflow_provider_clue.api.retry_policy import RetryPolicy, acall_with_retries
 from airflow_provider_clue.api.server_budget import ServerBudget
 from airflow_provider_clue.api.transports.httpx_transport import HttpxTransport
+from airflow_provider_clue.exceptions import ClueRateLimitError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -108,7 +109,13 @@ class AsyncClueClient(BuildsQueries):
         finally:
             self._in_flight -= 1
             self._wake_waiters()
-        return read_response(response, request.context)
+        try:
+            return read_response(response, request.context)
+        except ClueRateLimitError as error:
+            if not error.budget_spent and error.retry_after:
+                # no budget headers: the Retry-After holds every caller, not only this one
+                self.budget.pause_for(min(error.retry_after, self.settings.max_retry_wait))
+            raise
 
     async def _budget_turn(self) -> None:
         """Wait until the server's budget lets one more request go (:class:`ServerBudget`), and take it."""

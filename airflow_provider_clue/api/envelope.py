@@ -64,14 +64,17 @@ def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
 
 
 def parse_response(
-    status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None
+    status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None, budget_spent: bool = False
 ) -> CluePage:
     """Check HTTP status, then ``code``/``status``, then ``meta`` and ``data``; return the page.
 
+    ``retry_after`` and ``budget_spent`` are what the headers told of a 429 (see :class:`ClueRateLimitError`).
+
     :raises ClueAPIError: whose message repeats none of ``context.secrets``.
     """
+    wait = {"retry_after": retry_after, "budget_spent": budget_spent}
     try:
-        return _parse_response(status, _without_secrets(body, context.secrets), context, retry_after)
+        return _parse_response(status, _without_secrets(body, context.secrets), context, wait)
     except ClueAPIError as err:
         raise err.without(context.secrets) from None
 
@@ -86,13 +89,13 @@ def _without_secrets(body: bytes, secrets: tuple[str, ...]) -> bytes:
     return body
 
 
-def _parse_response(status: int, body: bytes, context: RequestContext, retry_after: float | None) -> CluePage:
+def _parse_response(status: int, body: bytes, context: RequestContext, wait: dict[str, Any]) -> CluePage:
     where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
     document = _decode(body)
     api_code = _code_of(document)
     api_message = _message_of(document)
     if status != 200:
-        _raise_for(status, "", where, api_code, api_message, retry_after)
+        _raise_for(status, "", where, api_code, api_message, wait)
     if document is _NOT_JSON:
         raise ClueMalformedResponseError("response body is not JSON", retryable=True, **where)
     if not isinstance(document, dict):
@@ -100,7 +103,7 @@ def _parse_response(status: int, body: bytes, context: RequestContext, retry_aft
     if api_code != 200 or document.get("status") != "success":
         code_status = api_code if isinstance(api_code, int) and not isinstance(api_code, bool) else 0
         if code_status >= 400:
-            _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, retry_after)
+            _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, wait)
         raise ClueMalformedResponseError(
             f"envelope has code {api_code} and status {_shown(document.get('status'))}, "
             "expected code 200 and status 'success'",
@@ -115,12 +118,12 @@ def _raise_for(
     where: dict[str, Any],
     api_code: object,
     api_message: str | None,
-    retry_after: float | None,
+    wait: dict[str, Any],
 ) -> None:
     error_class, meaning = error_class_for(status)
     context = {**where, "api_code": api_code, "api_message": api_message}
     if error_class is ClueRateLimitError:
-        raise ClueRateLimitError(meaning + suffix, retry_after=retry_after, **context)
+        raise ClueRateLimitError(meaning + suffix, **wait, **context)
     raise error_class(meaning + suffix, **context)
 
 

@@ -109,7 +109,8 @@ def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
     """The checked page of ``response``, or its :class:`~airflow_provider_clue.exceptions.ClueAPIError`.
 
     A redirect is refused, not followed: it would drop the JSON body with the filters. A 429 waits
-    until the throttle's reset when its headers tell it, else its ``Retry-After``.
+    until the throttle's reset when its headers tell it (a spent budget: the request's turn, not a
+    failed try), else its ``Retry-After``.
     """
     if response.status in REDIRECT_STATUSES and "location" in {name.lower() for name in response.headers}:
         target = urlsplit(response.headers.get("Location", "")).hostname or "an unknown host"
@@ -119,7 +120,8 @@ def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
             path=context.path, page=context.page, http_status=response.status,
         )
     throttle = rate_limit_headers(response.headers)
-    retry_after = throttle.reset_in if throttle is not None and throttle.reset_in is not None else None
+    retry_after = throttle.reset_in if throttle is not None else None
+    budget_spent = retry_after is not None
     if retry_after is None:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    return parse_response(response.status, response.body, context, retry_after=retry_after)
+    return parse_response(response.status, response.body, context, retry_after=retry_after, budget_spent=budget_spent)

@@ -45,7 +45,11 @@ class RequestCounts:
 def log_retry(
     logger: WarningLogger, counts: RequestCounts, max_retries: int, error: Exception, retry_number: int, delay: float
 ) -> None:
-    """Count a retry and log it (the error's message is free of secrets and personal data)."""
+    """Count a retry and log it (the error's message is free of secrets and personal data); a spent
+    budget's 429 is the request's turn, not one of its retries, and says so."""
     name = type(error).__name__
     counts.add_retry(name)
+    if getattr(error, "budget_spent", False):
+        logger.warning("The token's budget is spent (HTTP 429): trying again in %.2fs, at its reset", delay)
+        return
     logger.warning("Retry %d of %d in %.2fs after %s: %s", retry_number, max_retries, delay, name, error)

@@ -40,17 +40,24 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
 class RetryPolicy:
     """Exponential backoff with full jitter, bounded in tries and in total waiting.
 
+    A 429 of a spent budget (``ClueRateLimitError.budget_spent``) is the request's turn, not a failed
+    try: it waits exactly until the reset, and neither uses up a retry nor adds to the total wait, as
+    other pulls of the token may take each window's budget before it. Only a reset further away
+    than ``max_total_wait``, or ``max_budget_turns`` of them in a row, ends the retries.
+
     :param max_retries: retries after the first try.
     :param max_total_wait: seconds all waits of one request may add up to; a wait that would pass
         it (a long ``Retry-After`` included) ends the retries with the last error.
     :param base_delay: the first backoff's upper bound; it doubles each retry.
     :param max_delay: the cap of one backoff (a server's ``Retry-After`` is honoured above it).
+    :param max_budget_turns: resets of a spent budget one request waits for before giving up.
     """
 
     max_retries: int = 5
     max_total_wait: float = 120.0
     base_delay: float = 0.5
     max_delay: float = 30.0
+    max_budget_turns: int = 50
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def delay(self, retry_number: int, error: ClueAPIError) -> float:
@@ -61,6 +68,8 @@ class RetryPolicy:
         """
         ceiling = min(self.max_delay, self.base_delay * 2 ** (retry_number - 1))
         if isinstance(error, ClueRateLimitError):
+            if error.budget_spent and error.retry_after is not None:
+                return error.retry_after  # the reset, as every other request of the token waits for it
             if error.retry_after is not None:
                 return error.retry_after + self.rng.uniform(0, 0.1)
             floor = min(self.max_delay, self.base_delay * 2)
@@ -75,10 +84,13 @@ class RetryBudget:
     def __init__(self, policy: RetryPolicy) -> None:
         self.policy = policy
         self.retry_number = 0
+        self.budget_turns = 0
         self._waited = 0.0
 
     def next_delay(self, error: ClueAPIError) -> float | None:
         """Seconds to wait before retrying after ``error``, or ``None``: give up and raise it."""
+        if isinstance(error, ClueRateLimitError) and error.budget_spent:
+            return self._budget_turn(error)
         if not error.retryable or self.retry_number >= self.policy.max_retries:
             return None
         delay = self.policy.delay(self.retry_number + 1, error)
@@ -86,6 +98,13 @@ class RetryBudget:
             return None
         self.retry_number += 1
         self._waited += delay
+        return delay
+
+    def _budget_turn(self, error: ClueRateLimitError) -> float | None:
+        delay = self.policy.delay(self.retry_number + 1, error)
+        if self.budget_turns >= self.policy.max_budget_turns or delay > self.policy.max_total_wait:
+            return None
+        self.budget_turns += 1
         return delay
 
 

@@ -8,7 +8,7 @@ time, so each loses at most one request to the 429 that ends a window. That 429 
 window resets, and until then the client sends nothing.
 
 Until an answer has told the budget, and with a server that sends no throttle headers, only the
-client's own limits hold: no pause and no cap.
+client's own limits hold: no cap, and a pause only when a 429's ``Retry-After`` asks for one.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ class ServerBudget:
                 return False
             self._resumes_at = max(self._resumes_at, self._clock() + headers.reset_in)
             return True
+
+    def pause_for(self, seconds: float) -> None:
+        """Send nothing for ``seconds``: a 429 without throttle headers asked for it (``Retry-After``)."""
+        with self._lock:
+            self._resumes_at = max(self._resumes_at, self._clock() + seconds)
 
     def pause_left(self) -> float:
         """Seconds until the spent budget resets (0 when requests may go)."""

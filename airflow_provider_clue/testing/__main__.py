@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--retry-after", default="1", help="Retry-After header of injected 429s (default 1)")
     parser.add_argument("--throttle", type=throttle_settings, metavar="LIMIT/WINDOW",
                         help="limit the token as Laravel's throttle does, e.g. 60/5: 60 requests per 5 s window")
+    parser.add_argument("--budget-headers", action=argparse.BooleanOptionalAction, default=True,
+                        help="with --throttle: send X-RateLimit-Limit/Remaining/Reset as Laravel does "
+                             "(--no-budget-headers: only Retry-After, as a gateway's throttle may)")
     parser.add_argument("--shuffle-ties", action=argparse.BooleanOptionalAction, default=None,
                         help="order records of the same second differently on every request "
                              "(default: on when CLUE_EMULATOR_SHUFFLE_TIES=1)")
@@ -54,10 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def throttle_settings(text: str) -> ThrottleSettings:
-    """``LIMIT/WINDOW`` (whole numbers) as :class:`ThrottleSettings`."""
+    """``LIMIT/WINDOW`` (whole numbers, seconds) as :class:`ThrottleSettings`."""
     limit, slash, window = text.partition("/")
     try:
-        return ThrottleSettings(int(limit), int(window) if slash else 60)
+        if not slash:
+            raise ValueError("the window is missing")
+        return ThrottleSettings(int(limit), int(window))
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"expected LIMIT/WINDOW in whole numbers, e.g. 60/5 ({err})") from None
 
@@ -75,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             user_ids=args.user_ids or (DEFAULT_USER_ID,), stages=args.stages or ("clue",),
             start=args.start, end=args.end, timezone=args.timezone, max_per_page=args.max_per_page,
             latency=args.latency, faults=faults, shuffle_ties=args.shuffle_ties, laravel_dates=args.laravel_dates,
-            throttle=args.throttle, host=args.host, port=args.port,
+            throttle=args.throttle and dataclasses.replace(args.throttle, budget_headers=args.budget_headers),
+            host=args.host, port=args.port,
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

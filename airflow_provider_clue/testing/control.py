@@ -74,10 +74,23 @@ def _set_latency(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     return {"ok": True}
 
 
+THROTTLE_FIELDS = ("limit", "window", "budget_headers")
+
+
 def _set_throttle(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
-    """``{"limit": 60, "window": 5}`` limits the token; ``{}`` (or a ``null`` limit) turns the throttle off."""
-    limit = payload.get("limit")
-    emulator.set_throttle(None if limit is None else ThrottleSettings(limit, payload.get("window", 60)))
+    """``{"limit": 60, "window": 5}`` limits the token (``"budget_headers": false``: only ``Retry-After``);
+    ``{}`` or ``{"limit": null}`` turns the throttle off."""
+    unknown = sorted(set(payload) - set(THROTTLE_FIELDS))
+    if unknown:
+        raise ValueError(f"throttle: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(THROTTLE_FIELDS)}")
+    if payload.get("limit") is None:
+        if any(payload.get(name) is not None for name in THROTTLE_FIELDS):
+            raise ValueError("throttle: limit is required with window or budget_headers ({} turns it off)")
+        emulator.set_throttle(None)
+    else:
+        emulator.set_throttle(ThrottleSettings(
+            payload["limit"], payload.get("window", 60), budget_headers=payload.get("budget_headers", True)
+        ))
     return {"ok": True}
 
 

@@ -40,6 +40,8 @@ class ThrottleSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"the throttle's {name} must be a whole number >= 1, got {value!r}")
+        if not isinstance(self.budget_headers, bool):
+            raise ValueError(f"the throttle's budget_headers must be true or false, got {self.budget_headers!r}")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from airflow_provider_clue.api.retry_policy import RetryPolicy, call_with_retries, parse_retry_after
+from airflow_provider_clue.api.retry_policy import RetryBudget, RetryPolicy, call_with_retries, parse_retry_after
 from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,
@@ -347,3 +347,24 @@ def test_policy_defaults():
     assert retry_policy.max_delay == 30.0
     assert RetryPolicy(rng=random.Random(1)) == RetryPolicy(rng=random.Random(2))
     assert "rng" not in repr(retry_policy)
+
+
+# --- a spent budget's 429 is a turn, not a failed try -------------------------------------------
+
+
+def spent_budget(reset_in: float = 0.7) -> ClueRateLimitError:
+    return ClueRateLimitError("rate limited", retry_after=reset_in, budget_spent=True, path=PATH, http_status=429)
+
+
+def test_a_spent_budget_waits_exactly_for_the_reset_without_using_up_a_retry():
+    budget = RetryBudget(policy(max_retries=1, max_total_wait=5))
+    assert [budget.next_delay(spent_budget()) for _ in range(20)] == [0.7] * 20  # 20 windows lost, 14 s waited
+    assert budget.retry_number == 0 and budget.budget_turns == 20
+    server_error = ClueServerError("server error", path=PATH, page=1, http_status=503)
+    assert budget.next_delay(server_error) is not None and budget.next_delay(server_error) is None
+
+
+def test_a_spent_budget_gives_up_after_max_budget_turns_or_a_reset_past_max_total_wait():
+    budget = RetryBudget(policy(max_budget_turns=3))
+    assert [budget.next_delay(spent_budget()) for _ in range(4)] == [0.7, 0.7, 0.7, None]
+    assert RetryBudget(policy(max_total_wait=10)).next_delay(spent_budget(reset_in=3600)) is None
