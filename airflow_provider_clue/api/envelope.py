@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from airflow_provider_clue.api.redaction import redact_personal_data, redacted_repr
 from airflow_provider_clue.exceptions import (
@@ -63,6 +63,13 @@ def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
     return ClueBadRequestError, "the API rejected the request"
 
 
+class RateLimitWait(NamedTuple):
+    """What a 429's headers told: seconds to wait, and whether the token's budget is spent."""
+
+    retry_after: float | None
+    budget_spent: bool
+
+
 def parse_response(
     status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None, budget_spent: bool = False
 ) -> CluePage:
@@ -72,7 +79,7 @@ def parse_response(
 
     :raises ClueAPIError: whose message repeats none of ``context.secrets``.
     """
-    wait = {"retry_after": retry_after, "budget_spent": budget_spent}
+    wait = RateLimitWait(retry_after, budget_spent)
     try:
         return _parse_response(status, _without_secrets(body, context.secrets), context, wait)
     except ClueAPIError as err:
@@ -89,7 +96,7 @@ def _without_secrets(body: bytes, secrets: tuple[str, ...]) -> bytes:
     return body
 
 
-def _parse_response(status: int, body: bytes, context: RequestContext, wait: dict[str, Any]) -> CluePage:
+def _parse_response(status: int, body: bytes, context: RequestContext, wait: RateLimitWait) -> CluePage:
     where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
     document = _decode(body)
     api_code = _code_of(document)
@@ -118,12 +125,14 @@ def _raise_for(
     where: dict[str, Any],
     api_code: object,
     api_message: str | None,
-    wait: dict[str, Any],
+    wait: RateLimitWait,
 ) -> None:
     error_class, meaning = error_class_for(status)
     context = {**where, "api_code": api_code, "api_message": api_message}
     if error_class is ClueRateLimitError:
-        raise ClueRateLimitError(meaning + suffix, **wait, **context)
+        raise ClueRateLimitError(
+            meaning + suffix, retry_after=wait.retry_after, budget_spent=wait.budget_spent, **context
+        )
     raise error_class(meaning + suffix, **context)
 
 

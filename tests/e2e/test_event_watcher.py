@@ -3,7 +3,6 @@ and the triggerer killed by its process id and started again between two bursts.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -11,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.airflow_rest import read_ids
 from tests.e2e.conftest import USERS, WATCH_START
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from airflow_provider_clue.testing import ClueEmulator
     from tests.e2e.deployment import Deployment
@@ -27,11 +26,7 @@ BURSTS = (5, 8, 3)
 def pulled_files(deployment: Deployment) -> dict[str, list[str]]:
     """Each written window's file (by name) and the ids in it."""
     folder = deployment.home / "output" / DAG_ID
-    return {path.name: _ids(path) for path in sorted(folder.glob("*.jsonl"))} if folder.exists() else {}
-
-
-def _ids(path: Path) -> list[str]:
-    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+    return {path.name: read_ids(path) for path in sorted(folder.glob("*.jsonl"))} if folder.exists() else {}
 
 
 def asset_triggered_runs(deployment: Deployment) -> list[dict[str, Any]]:
