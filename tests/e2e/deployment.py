@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[2]
 USER, PASSWORD = "admin", "e2e-" + secrets.token_hex(8)
+LOCKED_DATABASE_PATIENCE = 30.0
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,21 @@ class Deployment:
         return self._token
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Call Airflow's public REST API (``/api/v2``) with the simple auth manager's token."""
-        answer = requests.request(
-            method, f"{self.url}/api/v2{path}", headers={"Authorization": f"Bearer {self.token()}"}, timeout=30,
-            **kwargs,
-        )
+        """Call Airflow's public REST API (``/api/v2``) with the simple auth manager's token.
+
+        A 503 is asked again every second for up to 30 s: on SQLite, Airflow answers a write that met a
+        locked database (a backfill's creation while the scheduler writes, say) with 503 after rolling
+        it back, so asking again is safe.
+        """
+        deadline = time.monotonic() + LOCKED_DATABASE_PATIENCE
+        while True:
+            answer = requests.request(
+                method, f"{self.url}/api/v2{path}", headers={"Authorization": f"Bearer {self.token()}"},
+                timeout=30, **kwargs,
+            )
+            if answer.status_code != 503 or time.monotonic() >= deadline:
+                break
+            time.sleep(1)
         answer.raise_for_status()
         return answer.json()
 
