@@ -584,3 +584,19 @@ def test_a_total_that_grows_with_every_page_does_not_extend_the_walk_without_bou
     first_page_pages = expected_last_page(per_page + 1, per_page)
     assert isinstance(outcome.error, CluePagingError) and "grew from 2" in str(outcome.error)
     assert outcome.requests <= (2 * first_page_pages + 10) * MAX_PASSES
+
+
+@pytest.mark.parametrize("window", [None, ["2026-10-05 00:00:00", "2026-10-05 23:59:59"]])
+def test_an_answer_that_contradicts_itself_is_named_as_such_not_as_records_moving(
+    emulator: ClueEmulator, hook: ClueHook, window: list[str] | None
+) -> None:
+    """``data: []`` with ``meta.total`` 5 on every request: nothing moved, the server contradicts itself."""
+    serve(emulator, lambda page: json_answer(envelope(page=page, total=5, per_page=5, data=[])))
+    filters = None if window is None else {"created_at": window}
+    outcome = run(emulator, lambda: list(hook.iter_customers(filters=filters)))
+    message = str(outcome.error)
+    assert isinstance(outcome.error, CluePagingError)
+    assert "meta.total is 5 on every page, but the pages held only those 0 distinct records" in message
+    assert "the server contradicts itself" in message
+    assert "moving" not in message and "moved between pages" not in message
+    assert outcome.requests == MAX_PASSES

@@ -22,14 +22,21 @@ many distinct records as the total it started with (an added record only pushes 
 not yet read), or every total is the same and the records read over all passes reach it; after
 :data:`MAX_PASSES` the pull fails with :class:`CluePagingError` rather than return a short result.
 No count can reveal an insert and a delete landing together between two page reads of a first
-pass; a closed past window (no inserts) is immune to that.
+pass; a closed past window (no inserts) is immune to that. A server whose total never moves while
+its pages hold fewer records, the same ones pass after pass, contradicts itself: the error says
+so, not that records moved.
 
 **A crowded second** (a bulk import) whose pass in page order is not complete either, as when the
 API lists a second's records in another order on every request, is split by the enum filters
 instead (:mod:`~airflow_provider_clue.api.enum_split`), one dimension at a time while a part holds more
 than a page, so that each part is one request; the parts' ``meta.total`` values must add up to the
 second's (read again up to :data:`MAX_PASSES` times, then :class:`CluePagingError`). A part with
-every enum filter fixed that still holds more than a page is read in passes.
+every enum filter fixed that still holds more than a page is read in passes for as long as its
+``meta.total`` stays put and passes keep finding records not read before: it fails only once
+:func:`fruitless_passes_allowed` passes in a row found none (were the order random, a record still
+missing would have shown in one of them with a probability of ``1 - 10**-6``), at most ``total``
+passes that each add one record plus those. The requests spent on crowded seconds are in the
+pull's stats.
 """
 
 from __future__ import annotations
@@ -65,6 +72,10 @@ PROGRESS_INTERVAL = 15.0
 MAX_PASSES = 3
 SLICE_RECORDS = 10_000
 _MOVING = "records kept moving between pages while they were read (try again, or pull a smaller window)"
+_CONTRADICTION = (
+    "meta.total is {total} on every page, but the pages held only those {read} distinct records, the same ones "
+    "on every pass: the server contradicts itself (nothing moved, and reading again does not change its answers)"
+)
 _UNWINDOWED = (
     "records moved between pages while they were read, which an order that changes between requests does "
     "without any new record; pass a created_at window: a windowed pull is read in slices down to one second "
@@ -75,6 +86,15 @@ _CROWDED_SECOND = (
     "fixed, and they moved between pages while they were read (the API may list a second's records in another "
     "order on every request): ask for larger pages (per_page) if the server allows them"
 )
+_FRUITLESS = (
+    "meta.total is {total} throughout, and the last {fruitless} passes found no record not read before, which a "
+    "random order would have shown: the server's pages of this second leave some of its records out. One second "
+    "holds more records than a page ({total} > {page_size}) with every enum filter it can be split by fixed: ask "
+    "for larger pages (per_page) if the server allows them"
+)
+# How unlikely a record still missing is to stay hidden from passes in random order before a crowded
+# second's reading gives up (see fruitless_passes_allowed)
+MISSED_RECORD_ODDS = 1e-6
 
 
 @dataclass
@@ -93,6 +113,15 @@ class PullStats:
     max_concurrency: int = 1
     lowest_concurrency: int = 1
     seconds: float = 0.0
+    crowded_seconds: int = 0
+    crowded_second_requests: int = 0
+    most_crowded_second_requests: int = 0
+
+    def note_crowded_second(self, requests: int) -> None:
+        """Count a crowded second read with ``requests`` requests."""
+        self.crowded_seconds += 1
+        self.crowded_second_requests += requests
+        self.most_crowded_second_requests = max(self.most_crowded_second_requests, requests)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-safe figures for a summary or an XCom."""
@@ -109,6 +138,9 @@ class PullStats:
             "max_concurrency": self.max_concurrency,
             "lowest_concurrency": self.lowest_concurrency,
             "seconds": round(self.seconds, 3),
+            "crowded_seconds": self.crowded_seconds,
+            "crowded_second_requests": self.crowded_second_requests,
+            "most_crowded_second_requests": self.most_crowded_second_requests,
         }
 
 
@@ -239,74 +271,89 @@ class Pull:
         fetch_many: PageMapper,
         seen: set[str | int] | None = None,
         short: frozenset[str] = frozenset(),
+        *,
+        in_crowded_second: bool = False,
     ) -> Iterator[Record]:
         """Every record of one slice once: re-read in one-page slices if it moved, else in passes.
 
         :param seen: the ids already yielded from this slice (when it is a part of a larger one).
         :param short: enum filters known not to split this slice's second (see :meth:`_read_split`).
+        :param in_crowded_second: the slice is a part of a crowded second whose requests a caller counts.
         """
-        walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
-        own = seen is None
-        seen = set() if seen is None else seen
-        read_here: set[str | int] = seen if own else set()  # the ids this call's own passes read
-        totals: list[int] = []
-        page_size = first_page.meta.per_page
-        passes = 0
-        while True:
-            passes += 1
-            self.stats.passes += 1
-            current = _Pass()
-            if passes == 2:
-                walker = PageWalker(partial(self._client.get_page, query), path=query.path)
-            for page in walker.pages(first_page if passes == 1 else None):
-                self.stats.pages += 1
-                current.saw_total(page.meta.total)
-                if not totals or totals[-1] != page.meta.total:
-                    totals.append(page.meta.total)
-                self._check_window(query, page)
-                for record in page.records:
-                    if self._is_new(record, seen, current):
-                        yield record
-                        if self._reached_max_records():
-                            return
-                self._after_page()
-            in_order = passes > 1 or fetch_many is fetch_in_order
-            if read_here is not seen:
-                read_here |= current.ids
-            if _complete(current, totals, read_here, in_order=in_order):
-                self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
-                self._note_total_changes(query, totals)
-                return
-            parts = _one_page_parts(query, totals[-1], page_size)
-            if passes == 1 and parts > 1:
+        pages_before = self.stats.pages
+        counted = False  # this call counts the requests of the crowded second it turned out to be
+        try:
+            walker = PageWalker(partial(self._client.get_page, query), path=query.path, fetch_many=fetch_many)
+            own = seen is None
+            seen = set() if seen is None else seen
+            read_here: set[str | int] = seen if own else set()  # the ids this call's own passes read
+            totals: list[int] = []
+            page_size = first_page.meta.per_page
+            passes = fruitless = 0
+            while True:
+                passes += 1
+                self.stats.passes += 1
+                current = _Pass()
+                read_before = len(read_here)
+                if passes == 2:
+                    walker = PageWalker(partial(self._client.get_page, query), path=query.path)
+                for page in walker.pages(first_page if passes == 1 else None):
+                    self.stats.pages += 1
+                    current.saw_total(page.meta.total)
+                    if not totals or totals[-1] != page.meta.total:
+                        totals.append(page.meta.total)
+                    self._check_window(query, page)
+                    for record in page.records:
+                        if self._is_new(record, seen, current):
+                            yield record
+                            if self._reached_max_records():
+                                return
+                    self._after_page()
+                in_order = passes > 1 or fetch_many is fetch_in_order
+                if read_here is not seen:
+                    read_here |= current.ids
+                fruitless = fruitless + 1 if len(read_here) == read_before else 0
+                if _complete(current, totals, read_here, in_order=in_order):
+                    self.stats.largest_slice = max(self.stats.largest_slice, len(seen))
+                    self._note_total_changes(query, totals)
+                    return
+                parts = _one_page_parts(query, totals[-1], page_size)
+                if passes == 1 and parts > 1:
+                    self._log.warning(
+                        "Pass 1 of %s was not complete (totals %s): reading it again in %d slices of at most one "
+                        "page each, which the API answers in one request",
+                        _shown(query), " -> ".join(map(str, totals)), parts,
+                    )
+                    yield from self._read_parts(query, parts, seen)
+                    self._note_total_changes(query, totals)
+                    return
+                crowded = _is_crowded_second(query, totals[-1], page_size)
+                counted = counted or (crowded and not in_crowded_second)
+                split = enum_split(query.filters, short=short) if crowded and in_order else None
+                if split is not None:
+                    yield from self._read_split(query, split, totals[-1], seen, short)
+                    self._note_total_changes(query, totals)
+                    return
+                stable = len(set(totals)) == 1
+                if crowded and stable and in_order:
+                    gave_up = fruitless >= fruitless_passes_allowed(totals[0], page_size)
+                else:
+                    gave_up = passes >= MAX_PASSES
+                if gave_up:
+                    raise CluePagingError(
+                        f"incomplete pull: {len(read_here)} distinct records of {_shown(query)} read in {passes} "
+                        f"passes ({self.stats.pages - pages_before} requests); "
+                        + _why_incomplete(query, totals, len(read_here), page_size, fruitless=fruitless,
+                                          passes=passes),
+                        path=query.path,
+                    )
                 self._log.warning(
-                    "Pass 1 of %s was not complete (totals %s): reading it again in %d slices of at most one page "
-                    "each, which the API answers in one request",
-                    _shown(query), " -> ".join(map(str, totals)), parts,
+                    "Pass %d of %s was not complete (totals %s, %d distinct records): reading it again",
+                    passes, _shown(query), " -> ".join(map(str, totals)), len(read_here),
                 )
-                yield from self._read_parts(query, parts, seen)
-                self._note_total_changes(query, totals)
-                return
-            crowded = _is_crowded_second(query, totals[-1], page_size)
-            split = enum_split(query.filters, short=short) if crowded and in_order else None
-            if split is not None:
-                yield from self._read_split(query, split, totals[-1], seen, short)
-                self._note_total_changes(query, totals)
-                return
-            if passes >= MAX_PASSES:
-                raise CluePagingError(
-                    f"incomplete pull: {len(read_here)} distinct records of {_shown(query)} read in {passes} "
-                    f"passes, but meta.total went {' -> '.join(map(str, totals))}; "
-                    + (
-                        _CROWDED_SECOND.format(total=totals[-1], page_size=page_size) if crowded
-                        else _MOVING if query.filters.created_at else _UNWINDOWED
-                    ),
-                    path=query.path,
-                )
-            self._log.warning(
-                "Pass %d of %s was not complete (totals %s, %d distinct records): reading it again",
-                passes, _shown(query), " -> ".join(map(str, totals)), len(read_here),
-            )
+        finally:
+            if counted:
+                self.stats.note_crowded_second(self.stats.pages - pages_before)
 
     def _read_parts(
         self, query: CustomerQuery, parts: int, seen: set[str | int]
@@ -345,7 +392,7 @@ class Pull:
                 crowded = first_page.meta.total > first_page.meta.per_page
                 nested = enum_split(filters, short=short) if crowded else None
                 if nested is None:
-                    yield from self._read_slice(part, first_page, fetch_in_order, seen, short)
+                    yield from self._read_slice(part, first_page, fetch_in_order, seen, short, in_crowded_second=True)
                 else:
                     self.stats.pages += 1
                     yield from self._read_split(part, nested, first_page.meta.total, seen, short)
@@ -450,6 +497,37 @@ def _complete(current: _Pass, totals: list[int], read: set[str | int], *, in_ord
     if not current.fell and len(current.ids) >= current.first_total:
         return True
     return len(set(totals)) == 1 and len(read) >= totals[0]
+
+
+def fruitless_passes_allowed(total: int, page_size: int) -> int:
+    """How many passes in a row over a crowded second (``total`` records, pages of ``page_size``) may find
+    no new record before its reading gives up.
+
+    Were the server to list the second's records in a random order on every request, each of a pass's
+    ``ceil(total / page_size)`` pages would hold ``page_size`` of them drawn at random, and a record still
+    missing would stay hidden from one pass with the probability ``(1 - page_size / total) ** pages``
+    (at most about ``1/e``); this many passes hide it with less than :data:`MISSED_RECORD_ODDS`.
+    """
+    pages = math.ceil(total / page_size)
+    hidden = (1 - min(page_size, total) / total) ** pages if total else 0.0
+    if hidden <= 0.0:
+        return MAX_PASSES
+    return max(MAX_PASSES, math.ceil(math.log(MISSED_RECORD_ODDS) / math.log(hidden)))
+
+
+def _why_incomplete(
+    query: CustomerQuery, totals: list[int], read: int, page_size: int, *, fruitless: int, passes: int
+) -> str:
+    """What the server answered that left a slice's passes incomplete, and what the user can do."""
+    if len(set(totals)) == 1:
+        if fruitless >= passes - 1:  # every pass saw what the first saw
+            return _CONTRADICTION.format(total=totals[0], read=read)
+        if _is_crowded_second(query, totals[0], page_size):
+            return _FRUITLESS.format(total=totals[0], fruitless=fruitless, page_size=page_size)
+    moved = f"meta.total {'stayed' if len(set(totals)) == 1 else 'went'} {' -> '.join(map(str, totals))}; "
+    if _is_crowded_second(query, totals[-1], page_size):
+        return moved + _CROWDED_SECOND.format(total=totals[-1], page_size=page_size)
+    return moved + (_MOVING if query.filters.created_at else _UNWINDOWED)
 
 
 def _one_page_parts(query: CustomerQuery, total: int, page_size: int) -> int:
