@@ -31,6 +31,18 @@ class ClueTriggerArgumentError(ClueValidationError, TypeError):
     anything else stops every trigger it runs)."""
 
 
+class ClueDestinationError(ClueValidationError):
+    """The ``destination`` cannot be written: a URI without its bucket, a scheme that no installed
+    filesystem handles, a folder that cannot be created (found before any request is sent), or
+    storage that refused a write (then nothing is left at the destination).
+
+    :param problem: what is wrong with the destination and what would fix it.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("destination", problem)
+
+
 class ClueConfigurationError(ClueValidationError):
     """The Airflow connection is not usable (bad base URL, unknown extra, missing token...)."""
 

@@ -365,6 +365,11 @@ OPERATOR_CASES = [
     operator_case("destination-json-gz", "destination", destination="file://TMP/clues.json.gz"),
     operator_case("destination-file-host", "destination", destination="file://tmp/clues.jsonl"),
     operator_case("destination-conversion", "destination", destination="file://TMP/{start!r}.jsonl"),
+    operator_case("destination-s3-no-bucket", "destination", destination="s3:///clues/{start_date}.jsonl"),
+    operator_case("destination-gs-no-bucket", "destination", destination="gs:///clues.jsonl"),
+    # found by execute, before the first request: no filesystem for the scheme, a folder that cannot be made
+    operator_case("destination-no-filesystem", "destination", destination="gs://clue-bucket/clues.jsonl"),
+    operator_case("destination-folder-in-proc", "destination", destination="file:///proc/clues/{start_date}.jsonl"),
     operator_case("created_at-year-1", "created_at (start)", created_at=["0001-01-01", DAY[1]]),
     operator_case("lookback-huge", "lookback", lookback=timedelta(days=800_000)),
     operator_case("xcom_max_records-string", "xcom_max_records", xcom_max_records="10"),

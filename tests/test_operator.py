@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from airflow.sdk import Asset
 
-from airflow_provider_clue.exceptions import ClueConfigurationError, ClueServerError, ClueValidationError
+from airflow_provider_clue.exceptions import (
+    ClueConfigurationError,
+    ClueDestinationError,
+    ClueServerError,
+    ClueValidationError,
+)
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import (
     TOKEN,
@@ -206,6 +211,26 @@ def test_a_chinese_folder_is_written_and_carries_a_valid_asset_uri(emulator, tmp
     assert summary["uri"] == f"file://{path}"
     assert read_file_records(path) == emulator.records(created_at=DAY_INCLUSIVE)
     assert context["outlet_events"][asset].extra["uri"] == summary["uri"]
+
+
+@pytest.mark.parametrize(
+    ("destination", "problem"),
+    [
+        ("s3:///clues/{start_date}.jsonl", r"names no bucket .* write s3://<bucket>/<path>"),
+        ("gs://clue-bucket/clues/{start_date}.jsonl",
+         r"no installed filesystem handles gs:// .*install apache-airflow-providers-google with gcsfs"),
+        ("file:///proc/线索/{start_date}.jsonl",
+         r"the folder of 'file:///proc/线索/2026-10-02.jsonl' cannot be created"),
+    ],
+    ids=["no-bucket", "no-filesystem", "folder-cannot-be-made"],
+)
+def test_a_destination_that_cannot_be_written_is_refused_before_any_request(emulator, destination, problem):
+    operator = ClueSearchOperator(task_id="pull", created_at=list(DAY))
+    operator.destination = destination  # as rendered: a template hides it from the check at parse time
+    with pytest.raises(ClueDestinationError, match=problem) as err:
+        operator.execute(execution_context())
+    assert err.value.field == "destination"
+    assert emulator.requests == []
 
 
 def test_lookback_reads_further_back_but_names_the_object_by_the_runs_own_window(emulator, tmp_path):

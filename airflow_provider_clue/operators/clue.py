@@ -148,7 +148,12 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
     def execute(self, context: Context) -> Any:
         from airflow_provider_clue.api.filters import ClueFilters
         from airflow_provider_clue.hooks.clue import ClueHook
-        from airflow_provider_clue.outputs.destinations import assets_holding, destination_path, plain_uri
+        from airflow_provider_clue.outputs.destinations import (
+            assets_holding,
+            destination_path,
+            plain_uri,
+            prepare_destination,
+        )
         from airflow_provider_clue.outputs.lineage import PullLineage
         from airflow_provider_clue.outputs.object_records import ObjectRecord, check_object, record_object
         from airflow_provider_clue.outputs.output_writers import records_for_xcom, write_records
@@ -178,6 +183,7 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
                 "stage": query.stage,
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
+            prepare_destination(path)
             record = ObjectRecord.of(start, end, query.user_id, query.stage, shaped_by=self._shaped_by(hook, filters))
             check_object(path, record, plain_uri(path))
         self.log.info(

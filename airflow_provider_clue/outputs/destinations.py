@@ -11,7 +11,7 @@ import string
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.exceptions import ClueDestinationError, ClueValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 PLACEHOLDERS = ("start", "end", "start_date", "user_id", "stage")
 WINDOW_PLACEHOLDERS = ("start", "end", "start_date")
 WRITABLE_SCHEMES = ("file", "s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "hdfs", "webhdfs", "sftp")
+# Schemes whose URI names a bucket, container or host before the path
+NAMED_STORE_SCHEMES = ("s3", "s3a", "gs", "gcs", "abfs", "abfss", "az", "adl", "webhdfs", "sftp")
+# What registers a filesystem for each scheme in Airflow's object storage
+_FILESYSTEM_PACKAGES = {
+    **dict.fromkeys(("s3", "s3a"), "apache-airflow-providers-amazon with s3fs"),
+    **dict.fromkeys(("gs", "gcs"), "apache-airflow-providers-google with gcsfs"),
+    **dict.fromkeys(("abfs", "abfss", "az", "adl"), "apache-airflow-providers-microsoft-azure with adlfs"),
+    **dict.fromkeys(("hdfs", "webhdfs"), "apache-airflow-providers-apache-hdfs"),
+    "sftp": "apache-airflow-providers-sftp",
+}
 JSON_LINES_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 PARQUET_SUFFIX = ".parquet"
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -82,6 +92,11 @@ def _check_uri(uri: str) -> None:
         raise ClueValidationError(
             "destination", f"unsupported scheme in {uri!r}; use one of {', '.join(s + '://' for s in WRITABLE_SCHEMES)}"
         )
+    if scheme in NAMED_STORE_SCHEMES and not urlsplit(uri).netloc:
+        raise ClueDestinationError(
+            f"{uri!r} names no bucket (or container, or host): write {scheme}://<bucket>/<path>, "
+            f"e.g. '{scheme}://my-bucket/clues/{{start_date}}.jsonl'",
+        )
     if scheme == "file" and (host := urlsplit(uri).netloc):
         raise ClueValidationError(
             "destination",
@@ -122,6 +137,35 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
             "destination", "writing .parquet needs pyarrow: pip install 'airflow-provider-clue[parquet]'"
         )
     return ObjectStoragePath(uri, conn_id=conn_id)
+
+
+def prepare_destination(path: ObjectStoragePath) -> None:
+    """Make sure ``path`` can be written before the pull sends its first request: a filesystem is
+    installed for its scheme (and its connection is usable), and a local object's folder exists.
+
+    :raises ClueDestinationError: naming the destination and what is wrong.
+    """
+    uri = plain_uri(path)
+    try:
+        path.fs  # noqa: B018  (resolves the scheme's filesystem and its connection)
+    except ValueError as err:
+        if "no filesystem registered" not in str(err).lower():
+            raise ClueDestinationError(f"{uri!r} cannot be opened: {err}") from err
+        package = _FILESYSTEM_PACKAGES.get(path.protocol)
+        raise ClueDestinationError(
+            f"no installed filesystem handles {path.protocol}:// (for {uri!r})"
+            + (f"; install {package}" if package else "")
+        ) from None
+    except Exception as err:
+        raise ClueDestinationError(f"{uri!r} cannot be opened: {type(err).__name__}: {err}") from err
+    if path.protocol in ("file", "local", ""):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ClueDestinationError(
+                f"the folder of {uri!r} cannot be created ({err.strerror or type(err).__name__}): choose a folder "
+                "this worker can write"
+            ) from None
 
 
 def plain_uri(path: ObjectStoragePath) -> str:

@@ -9,7 +9,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING
 
-from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.exceptions import ClueDestinationError, ClueValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -76,8 +76,9 @@ def write_records(
 
     The data goes to a temporary object beside ``path``, which is renamed onto ``path`` only when
     complete, so a failure leaves nothing at ``path`` (and deletes the temporary object), and a
-    rerun replaces ``path`` whole. Storage is opened after the first record arrives, so a pull that
-    fails at once touches nothing. Memory holds a batch of records, not the pull.
+    rerun replaces ``path`` whole. The object is opened after the first record arrives, so a pull
+    that fails at once writes nothing (``prepare_destination`` has made its folder). Memory holds a
+    batch of records, not the pull. Storage that refuses a write raises :class:`ClueDestinationError`.
 
     :param before_commit: called once the temporary object is complete, before the rename; if it
         raises, the temporary object is deleted and ``path`` is left as it was.
@@ -86,10 +87,8 @@ def write_records(
     first = next(records, None)  # the first request goes out (and any look-ahead) before storage is touched
     pending = itertools.chain(() if first is None else (first,), records)
     temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.partial"
-    if path.protocol in ("file", "local", ""):
-        path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
+        with _refused_writes(path), temporary.open("wb") as raw:  # type: ignore[no-untyped-call]
             if path.name.endswith(".parquet"):
                 from airflow_provider_clue.outputs.parquet_output import write_parquet
 
@@ -98,11 +97,26 @@ def write_records(
                 count = _write_json_lines(pending, raw, compress=path.name.endswith(".gz"))
         if before_commit is not None:
             before_commit()
-        temporary.rename(path)
+        with _refused_writes(path):
+            temporary.rename(path)
     except BaseException:
         _remove_quietly(temporary)
         raise
     return count
+
+
+@contextlib.contextmanager
+def _refused_writes(path: ObjectStoragePath) -> Iterator[None]:
+    """Storage's own errors (``OSError``: a full disk, a denied write) as :class:`ClueDestinationError`;
+    the API's errors and everything else pass as they are."""
+    try:
+        yield
+    except OSError as err:
+        from airflow_provider_clue.outputs.destinations import plain_uri
+
+        raise ClueDestinationError(
+            f"writing {plain_uri(path)!r} failed ({type(err).__name__}: {err.strerror or err}); nothing was left there"
+        ) from err
 
 
 def _write_json_lines(records: Iterator[Record], raw: BinaryIO, *, compress: bool) -> int:
