@@ -54,6 +54,7 @@ class EventWatcher:
         self._client: AsyncClueClient | None = None
         self._query: CustomerQuery | None = None
         self._seen: Watermark | None = None  # the cursor as last read from or written to the store
+        self._filters_proven = False  # a probe showed the server applies the filters (see clue_count)
 
     async def announcements(self) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"created_at": [start, end], "count": n}`` for each window with enough new clues."""
@@ -159,7 +160,10 @@ class EventWatcher:
             start=window.start.isoformat(), end=window.end.isoformat(), min_count=self.arguments.min_count,
             filters=self.arguments.filters, user_id=self.arguments.user_id, stage=self.arguments.stage,
         )
-        result = await acount_clues(self._client, self._query, condition, settings.zone, logger=self.log)
+        result = await acount_clues(
+            self._client, self._query, condition, settings.zone, logger=self.log, probe=not self._filters_proven
+        )
+        self._filters_proven = self._filters_proven or result.count >= self.arguments.min_count
         self.log.info("%d new clues in [%s, %s); an event needs %d", result.count, *result.created_at,
                       self.arguments.min_count)
         if result.count < self.arguments.min_count:
@@ -183,6 +187,7 @@ class EventWatcher:
                 await amask_secret(settings.token)
             await self._clients.aclose()
             self._settings = self._client = self._query = None
+            self._filters_proven = False
             self._client = await self._clients.enter_async_context(shared_async_client(settings))
             self._query = self._client.query(
                 filters=self.arguments.filters, user_id=self.arguments.user_id, stage=self.arguments.stage, per_page=1

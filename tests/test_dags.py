@@ -254,7 +254,7 @@ def test_wait_then_pull_defers_resumes_when_clues_arrive_and_pulls_them(emulator
     run_ok("clue_wait_then_pull", logical_date=pendulum.datetime(2026, 11, 11, tz=SHANGHAI))
     assert "Trigger completed" in caplog.text + capsys.readouterr().out
     sensor_checks = [r for r in emulator.requests if r.per_page == 1]
-    assert len(sensor_checks) == 4
+    assert len(sensor_checks) == 5  # the worker's poke, three checks in the trigger, its probe before release
     # the worker's poke and the triggerer's checks come from two clients: the task really deferred
     assert len({r.client_port for r in sensor_checks}) == 2
     ids = read_ids(Path(OUTPUT_ROOT) / "clue_wait_then_pull" / "2026-11-10.jsonl")

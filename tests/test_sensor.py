@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import pendulum
 import pytest
 
+from airflow_provider_clue.clue_count import PROBE_SECOND
 from airflow_provider_clue.compat import (
     AirflowException,
     AirflowFailException,
@@ -53,6 +54,11 @@ def insert_after_requests(emulator: Any, requests: int, count: int = 1) -> None:
     emulator.on_page(listener)
 
 
+def is_probe(request: Any) -> bool:
+    """Whether ``request`` is the count that proves the filters arrive before a wait is released."""
+    return json.loads(request.body or "{}").get("created_at") == list(PROBE_SECOND)
+
+
 def first_event(trigger: ClueTrigger, timeout: float = 20) -> Any:
     async def run() -> Any:
         async for event in trigger.run():
@@ -74,7 +80,7 @@ def test_poke_mode_waits_until_clues_arrive(emulator):
     insert_after_requests(emulator, requests=2, count=2)
     result = sensor(min_count=2).execute(context())
     assert result == {"count": 2, "created_at": ["2026-11-10T00:00:00+08:00", "2026-11-11T00:00:00+08:00"]}
-    assert len(emulator.requests) == 3
+    assert [is_probe(r) for r in emulator.requests] == [False, False, False, True]  # the probe before release
     assert all(dict(parse_qsl(r.query))["per_page"] == "1" for r in emulator.requests)
 
 
@@ -82,8 +88,9 @@ def test_each_poke_counts_with_the_filters_and_window(emulator):
     emulator.insert(1, created_at="2026-11-10 08:00:00", sex=2)
     emulator.insert(1, created_at="2026-11-10 09:00:00", sex=1)
     assert sensor(filters={"sex": [2]}).execute(context())["count"] == 1
-    body = json.loads(emulator.requests[-1].body)
-    assert body == {"sex": [2], "created_at": ["2026-11-10 00:00:00", "2026-11-10 23:59:59"]}
+    count, probe = (json.loads(r.body) for r in emulator.requests[-2:])
+    assert count == {"sex": [2], "created_at": ["2026-11-10 00:00:00", "2026-11-10 23:59:59"]}
+    assert probe == {"sex": [2], "created_at": list(PROBE_SECOND)}
 
 
 def test_reschedule_mode_gives_back_the_slot_until_clues_arrive(emulator):
@@ -140,7 +147,7 @@ def test_transient_errors_are_retried_within_a_poke(emulator):
     emulator.insert(1, created_at="2026-11-10 12:00:00")
     emulator.fail_next("server_error", 2)
     assert sensor().execute(context())["count"] == 1
-    assert [r.status for r in emulator.requests] == [500, 500, 200]
+    assert [r.status for r in emulator.requests] == [500, 500, 200, 200]  # the count's tries, then the probe
 
 
 # -- deferrable ---------------------------------------------------------------------------------------
@@ -171,7 +178,7 @@ def test_trigger_waits_for_clues_then_the_sensor_resumes(emulator):
     insert_after_requests(emulator, requests=2, count=1)  # the trigger's second check
     event = first_event(deferred.value.trigger)
     assert event["status"] == "success" and event["count"] == 1
-    assert len(emulator.requests) == 4
+    assert [is_probe(r) for r in emulator.requests] == [False, False, False, False, True]
     assert sensor(deferrable=True).execute_complete(context(), event) == {
         "count": 1, "created_at": ["2026-11-10T00:00:00+08:00", "2026-11-11T00:00:00+08:00"]
     }
@@ -183,7 +190,8 @@ def test_trigger_retries_transient_errors(emulator):
     emulator.fail_next("rate_limit", 1)
     emulator.set_faults(retry_after="0")
     assert first_event(trigger)["status"] == "success"
-    assert [r.status for r in emulator.requests] == [429, 200]
+    assert [r.status for r in emulator.requests] == [429, 200, 200]
+    assert is_probe(emulator.requests[-1])
 
 
 def test_trigger_turns_a_refused_token_into_a_fatal_event(emulator, monkeypatch):

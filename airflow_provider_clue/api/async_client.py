@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api.exchange import build_request, read_response
+from airflow_provider_clue.api.page_matching import check_page_matches
 from airflow_provider_clue.api.query import BuildsQueries
 from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.rate_limiter import RateLimiter
@@ -110,12 +111,14 @@ class AsyncClueClient(BuildsQueries):
             self._in_flight -= 1
             self._wake_waiters()
         try:
-            return read_response(response, request.context)
+            page_read = read_response(response, request.context)
         except ClueRateLimitError as error:
             if not error.budget_spent and error.retry_after:
                 # no budget headers: the Retry-After holds every caller, not only this one
                 self.budget.pause_for(min(error.retry_after, self.settings.max_retry_wait))
             raise
+        check_page_matches(query, page_read, self.settings.zone, filters_in=self.settings.filters_in)
+        return page_read
 
     async def _budget_turn(self) -> None:
         """Wait until the server's budget lets one more request go (:class:`ServerBudget`), and take it."""

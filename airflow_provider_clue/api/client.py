@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Outcome, Watch
 from airflow_provider_clue.api.exchange import build_request, read_response
+from airflow_provider_clue.api.page_matching import check_page_matches
 from airflow_provider_clue.api.query import BuildsQueries
 from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.rate_limiter import RateLimiter
@@ -106,6 +107,7 @@ class ClueClient(BuildsQueries):
             raise
         finally:
             self.concurrency.release(ticket, outcome, retry_after=retry_after)
+        check_page_matches(query, page_read, self.settings.zone, filters_in=self.settings.filters_in)
         return page_read
 
     def _log_retry(self, counts: RequestCounts, error: Exception, retry_number: int, delay: float) -> None:

@@ -49,14 +49,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from airflow_provider_clue.api.api_time import API_TIME_PATTERN, CreatedWindow
 from airflow_provider_clue.api.client import PullClient
 from airflow_provider_clue.api.concurrent_fetch import fetch_ahead
 from airflow_provider_clue.api.enum_split import enum_split, fixed_codes
 from airflow_provider_clue.api.paging import PageWalker, fetch_in_order
-from airflow_provider_clue.api.redaction import redacted_repr
 from airflow_provider_clue.api.window_slices import seconds_in, split_bounds
-from airflow_provider_clue.exceptions import ClueBadRequestError, ClueMalformedResponseError, CluePagingError
+from airflow_provider_clue.exceptions import CluePagingError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -302,7 +300,6 @@ class Pull:
                     current.saw_total(page.meta.total)
                     if not totals or totals[-1] != page.meta.total:
                         totals.append(page.meta.total)
-                    self._check_window(query, page)
                     for record in page.records:
                         if self._is_new(record, seen, current):
                             yield record
@@ -449,33 +446,6 @@ class Pull:
 
     def _reached_max_records(self) -> bool:
         return self.max_records is not None and self.stats.records >= self.max_records
-
-    def _check_window(self, query: CustomerQuery, page: CluePage) -> None:
-        """A record outside the ``created_at`` asked for means the server never saw the filters.
-
-        Records' times are compared as instants: the API's wall-clock strings or ISO 8601 with an offset.
-        """
-        if query.filters.created_at is None:
-            return
-        window = CreatedWindow(query.filters.created_at, self._zone)
-        for record in page.records:
-            created = record.get("created_at")
-            try:
-                if created in window:
-                    continue
-            except ValueError:
-                raise ClueMalformedResponseError(
-                    f"created_at of a record is not a time: {redacted_repr(created, limit=60)}; expected "
-                    f"{API_TIME_PATTERN} in the connection's zone or ISO 8601 with an offset",
-                    path=query.path, page=page.meta.current_page,
-                ) from None
-            raise ClueBadRequestError(
-                f"the API returned a record created at {redacted_repr(created, limit=60)}, "
-                f"outside the created_at [{window.bounds[0]}, {window.bounds[1]}] "
-                "that was asked for: the filters did not reach it (a proxy may drop GET bodies); set the "
-                "connection extra filters_in to 'query'",
-                path=query.path, page=page.meta.current_page,
-            )
 
     def _report(self, what: str) -> None:
         stats = self.stats

@@ -121,7 +121,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
             query = hook.query(
                 filters=condition.filters, user_id=condition.user_id, stage=condition.stage, per_page=1
             )
-            result = count_clues(hook.client, query, condition, hook.settings.zone)
+            result = count_clues(hook.client, query, condition, hook.settings.zone, probe=True)
         self.log.info(
             "%d clues in [%s, %s); waiting for %d", result.count, *result.created_at, condition.min_count,
         )

@@ -85,7 +85,7 @@ class ClueTrigger(BaseTrigger):
                     filters=condition.filters, user_id=condition.user_id, stage=condition.stage, per_page=1
                 )
                 while True:
-                    result = await acount_clues(client, query, condition, settings.zone, logger=self.log)
+                    result = await acount_clues(client, query, condition, settings.zone, logger=self.log, probe=True)
                     self.log.info(
                         "%d clues in [%s, %s); waiting for %d", result.count, *result.created_at, condition.min_count
                     )
