@@ -185,8 +185,7 @@ def partition_key_zone(timetable_zone: Any) -> Any:
     return timetable_zone if AIRFLOW_V_3_3_PLUS else "UTC"
 
 
-# The asset state store exists from 3.3: only there can a watcher's cursor have moved to it from a
-# Variable (an upgrade).
+# The asset state store exists from 3.3 (earlier releases of this provider kept a watcher's cursor there).
 HAS_ASSET_STATE_STORE = AIRFLOW_V_3_3_PLUS
 
 

@@ -1,4 +1,14 @@
-"""The loop behind ``ClueEventTrigger``: count what settled past the watermark, announce it, move on."""
+"""The loop behind ``ClueEventTrigger``: count what settled past the watermark, announce it, move on.
+
+Airflow may run two copies of one trigger at once (a triggerer that stalls past its heartbeat is
+replaced, then resumes for a moment), and several watchers of the same clues may share a cursor.
+So every write of the cursor is preceded by a read: a copy that finds the cursor moved by someone
+else since it last read or wrote it does not write its own, says so, and carries on from the
+stored one; a cursor moved backwards (by such a stale copy) is set forward again. Between that
+read and the write there is no lock, which Variables do not offer: a copy frozen in exactly
+that instant can still write once, and the pulls, which record what they pulled, never pull a
+window twice for it.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +31,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
-    from airflow_provider_clue.watermark_stores import OpenedCursor
+    from airflow_provider_clue.watermark_stores import WatermarkStore
 
 # The least time between handing an event to the triggerer and recording its window done. The
 # triggerer passes events on within about a second and writes them to the metadata database then;
@@ -40,15 +50,27 @@ class WatcherLogger(WarningLogger, Protocol):
 class EventWatcher:
     """One watcher's polls, as an async iterator of event payloads that never ends by itself.
 
-    :param trigger: the trigger Airflow runs (its asset state store, when it has one, holds the cursor).
+    :param trigger: the trigger Airflow runs (its ``trigger_id`` tells a new trigger from a rebuilt one).
     :param arguments: what to watch and how often.
     :param logger: where polls, announcements and errors are logged.
+    :param store: where the cursor is kept; Airflow Variables by default.
     """
 
-    def __init__(self, trigger: BaseEventTrigger, arguments: EventWatcherArguments, *, logger: WatcherLogger) -> None:
+    def __init__(
+        self,
+        trigger: BaseEventTrigger,
+        arguments: EventWatcherArguments,
+        *,
+        logger: WatcherLogger,
+        store: WatermarkStore | None = None,
+    ) -> None:
+        from airflow_provider_clue.watermark_stores import VariableWatermarks
+
         self.trigger = trigger
         self.arguments = arguments
         self.log = logger
+        self.key = watermark_key(arguments.identity())
+        self.store: WatermarkStore = store or VariableWatermarks()
         self._clients = AsyncExitStack()
         self._settings: ClueConnectionSettings | None = None
         self._client: AsyncClueClient | None = None
@@ -56,45 +78,45 @@ class EventWatcher:
         self._seen: Watermark | None = None  # the cursor as last read from or written to the store
         self._filters_proven = False  # a probe showed the server applies the filters (see clue_count)
 
-    async def announcements(self) -> AsyncIterator[dict[str, Any]]:
-        """Yield ``{"created_at": [start, end], "count": n}`` for each window with enough new clues."""
-        from airflow_provider_clue.watermark_stores import open_cursor
+    @property
+    def trigger_id(self) -> int | str | None:
+        """The id of the trigger row Airflow runs this as (``None`` outside a triggerer)."""
+        return getattr(self.trigger, "trigger_id", None)
 
-        key = watermark_key(self.arguments.identity())
-        cursor: OpenedCursor | None = None
+    async def announcements(self) -> AsyncIterator[dict[str, Any]]:
+        """Yield ``{"created_at": [start, end], "count": n, "watcher": key}`` for each window with enough new
+        clues; a new trigger of a watcher first yields the last window again (see :meth:`_again`)."""
+        opened = False
         watermark: Watermark | None = None
         try:
             while True:
                 try:
-                    if cursor is None:
-                        cursor = await open_cursor(self.trigger, key)
-                        watermark = self._seen = cursor.watermark
-                        self.log.info("Cursor %s in %s (found in %s): %s", key, cursor.store.description,
-                                      cursor.found_in, "none" if watermark is None else watermark.to_json())
-                        if cursor.stale_variable:
-                            await self._delete_stale_variable(key)
-                    elif watermark is not None:
-                        watermark = await self._reread(cursor, key, watermark)
+                    if not opened:
+                        watermark = await self._open()
+                        opened = True
+                        again = await self._again(watermark)
+                        if again is not None:
+                            yield again
+                    else:
+                        watermark = await self._current(watermark)
                     settings = await self._connect()
                     if watermark is None:
-                        watermark = Watermark(self._first_start(settings))
-                        await self._save(cursor, key, watermark)
-                    if watermark.announced is None:
+                        watermark = await self._save(Watermark(self._first_start(settings)))
+                    if watermark is not None and watermark.announced is None:
                         polled = await self._poll(watermark, settings)
                         if polled.announced is not None:  # recorded before it is announced, or not announced
-                            await self._save(cursor, key, polled)
-                        watermark = polled
-                    else:
+                            watermark = await self._save(polled)
+                    elif watermark is not None:
                         self.log.info("Announcing %s again: it was announced but not recorded as done",
-                                      watermark.announced["created_at"])
-                    if watermark.announced is not None:
+                                      watermark.announced["created_at"])  # type: ignore[index]
+                    if watermark is not None and watermark.announced is not None:
                         yield dict(watermark.announced)
                         await asyncio.sleep(max(self.arguments.poll_interval, HANDOVER_SECONDS))
                         # moved on here even if the store fails now: the next window then waits for the store
                         # (it must be recorded before it is announced), instead of this one being announced
                         # at every poll
                         watermark = watermark.done()
-                        await self._save(cursor, key, watermark)
+                        watermark = await self._save(watermark)
                         continue  # count what settled meanwhile at once
                 except ClueError as err:
                     self._log_failure(err)
@@ -105,50 +127,100 @@ class EventWatcher:
         finally:
             await self._clients.aclose()
 
-    async def _delete_stale_variable(self, key: str) -> None:
-        """Delete the Variable a cursor was moved from, so that a stale copy is never taken up again."""
-        from airflow_provider_clue.watermark_stores import VariableWatermarks
+    async def _open(self) -> Watermark | None:
+        """The cursor this trigger starts from (moved from the asset state store if it was kept there)."""
+        from airflow_provider_clue.watermark_stores import open_cursor
 
-        try:
-            await VariableWatermarks().delete(key)
-        except Exception as err:
-            self.log.warning("Could not delete Variable %s (%s: %s), whose cursor now lives in the asset state "
-                             "store; delete it by hand", key, type(err).__name__, err)
-
-    async def _save(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> None:
-        await cursor.store.save(key, watermark)
+        watermark, found_in = await open_cursor(self.trigger, self.store, self.key)
         self._seen = watermark
+        self.log.info("Cursor %s in %s (found in %s): %s", self.key, self.store.description, found_in,
+                      "none" if watermark is None else watermark.to_json())
+        return watermark
 
-    async def _reread(self, cursor: OpenedCursor, key: str, watermark: Watermark) -> Watermark | None:
+    async def _again(self, watermark: Watermark | None) -> dict[str, Any] | None:
+        """The last window, when this trigger is a new one of a watcher whose last window another trigger
+        announced (Airflow replaced the trigger: the DAG was paused and unpaused, its file changed, the
+        asset was renamed). Events announced while no DAG could run on them (paused) made no run; this
+        one makes one, which pulls everything since the last pull. A rebuilt trigger (a triggerer
+        restart) has the same id and announces nothing again."""
+        if (
+            watermark is None or watermark.announced is not None or watermark.last is None
+            or self.trigger_id is None or watermark.announced_by == self.trigger_id
+        ):
+            return None
+        saved = await self._save(watermark.announced_again(self.trigger_id))
+        if saved is None or saved.announced_by != self.trigger_id or saved.last is None:
+            return None
+        self.log.info("Announcing the last window %s again: this trigger (%s) replaces the one (%s) that "
+                      "announced it, so a run pulls whatever no run pulled since", saved.last["created_at"],
+                      self.trigger_id, watermark.announced_by)
+        return dict(saved.last)
+
+    async def _current(self, watermark: Watermark | None) -> Watermark | None:
         """The cursor to go on from, as the store holds it now.
 
         - Unchanged since this trigger last read or wrote it: ``watermark``, written again first if
           that write failed (the cursor in memory is then ahead).
-        - Deleted: ``None``, so the watcher starts again at ``start``, as the docs say deleting it does.
-        - Moved by another trigger (one that this one replaced when its pacing changed, just before it
-          stopped, or one still running that watches the same clues with other pacing): the stored one.
+        - Changed by someone else: see :meth:`_resolve`.
         """
-        stored = await cursor.store.load(key)
-        seen = None if self._seen is None else self._seen.to_json()
-        if stored is None and seen is not None:
-            self.log.warning("Cursor %s was deleted; starting again at start (%s)", key, self.arguments.start or "now")
+        stored = await self.store.load(self.key)
+        if _same(stored, self._seen):
+            if watermark is not None and not _same(watermark, self._seen):
+                await self._write(watermark)
+            return watermark
+        return await self._resolve(stored, mine=watermark)
+
+    async def _save(self, watermark: Watermark) -> Watermark | None:
+        """Write ``watermark`` if the store still holds what this trigger last saw; else what :meth:`_resolve`
+        says to carry on from. Returns the cursor to go on from."""
+        stored = await self.store.load(self.key)
+        if not _same(stored, self._seen):
+            resolved = await self._resolve(stored, mine=watermark)
+            if resolved is not watermark:
+                return resolved
+            return watermark
+        await self._write(watermark)
+        return watermark
+
+    async def _resolve(self, stored: Watermark | None, *, mine: Watermark | None) -> Watermark | None:
+        """Someone else wrote the cursor since this trigger last saw it.
+
+        - Deleted: ``None``, so the watcher starts again at ``start``, as the docs say deleting it does.
+        - Moved backwards (a stale copy of this trigger wrote an old state): ``mine``, written over it.
+        - Moved on (another copy, or a watcher of the same clues with other pacing): the stored one; this
+          trigger's own state is not written.
+        """
+        if stored is None:
+            if self._seen is None and mine is not None:  # never written: this trigger's first write failed
+                await self._write(mine)
+                return mine
+            self.log.warning("Cursor %s was deleted; starting again at start (%s)", self.key,
+                             self.arguments.start or "now")
             self._seen = None
             return None
-        if stored is None:  # never written: this trigger's first write failed
-            await self._save(cursor, key, watermark)
-            return watermark
-        if stored.to_json() == seen:
-            if watermark.to_json() != seen:
-                await self._save(cursor, key, watermark)
-            return watermark
-        self._seen = stored
+        if mine is not None and stored.position() < mine.position() and (
+            self._seen is None or stored.position() < self._seen.position()
+        ):
+            self.log.warning(
+                "Cursor %s was moved back to %s, behind %s, which this trigger had written: a stale copy of it "
+                "(a triggerer that stalled and was replaced) wrote an old state. Writing %s again: a cursor "
+                "only moves forward", self.key, stored.to_json(), self._seen and self._seen.to_json(), mine.to_json(),
+            )
+            await self._write(mine)
+            return mine
         self.log.warning(
-            "Another ClueEventTrigger moved cursor %s to %s; carrying on from there. If this repeats, two "
-            "watchers of the same clues and start are running with different poll_interval, settle or min_count, "
-            "and each announces only part of the windows: give them the same ones, or different starts",
-            key, stored.to_json(),
+            "Cursor %s was moved on to %s by another ClueEventTrigger; this one does not write its own (%s) and "
+            "carries on from there. Airflow runs two copies of one trigger for a while when a triggerer stalls; "
+            "if this repeats, two watchers of the same clues and start run with different poll_interval, settle "
+            "or min_count, and each announces only part of the windows: give them the same ones, or different "
+            "starts", self.key, stored.to_json(), "none" if mine is None else mine.to_json(),
         )
+        self._seen = stored
         return stored
+
+    async def _write(self, watermark: Watermark) -> None:
+        await self.store.save(self.key, watermark)
+        self._seen = watermark
 
     async def _poll(self, watermark: Watermark, settings: ClueConnectionSettings) -> Watermark:
         """Count the settled window after ``watermark``; the cursor with it announced when enough arrived."""
@@ -168,7 +240,7 @@ class EventWatcher:
                       self.arguments.min_count)
         if result.count < self.arguments.min_count:
             return watermark
-        return watermark.announcing(payload_of(window, result.count, settings.zone))
+        return watermark.announcing(payload_of(window, result.count, settings.zone, self.key), self.trigger_id)
 
     async def _connect(self) -> ClueConnectionSettings:
         """Read the connection (each poll: a rotated token is picked up) and keep a client for it."""
@@ -216,3 +288,9 @@ class EventWatcher:
             self.log.warning("The API did not answer the count (%s); %s", err, then)
         else:
             self.log.error("%s; %s", err, then)
+
+
+def _same(one: Watermark | None, other: Watermark | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return one.to_json() == other.to_json()

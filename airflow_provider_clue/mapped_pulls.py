@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
+from airflow_provider_clue.compat import scheduled_on_assets
 from airflow_provider_clue.outputs.destination_sharing import (
     check_mapped_destination,
     check_mapped_kwargs_destination,
@@ -60,8 +61,11 @@ class CluePartial(OperatorPartial):
         """The schedule's check and the outlet; ``mapped`` holds each mapped argument's values, if known."""
         destination = self.kwargs.get("destination")
         if mapped is not None and "created_at" not in mapped:
-            dag = self.kwargs.get("dag")
-            check_scheduled_destination(destination, self.kwargs.get("created_at"), getattr(dag, "timetable", None))
+            timetable = getattr(self.kwargs.get("dag"), "timetable", None)
+            check_scheduled_destination(destination, self.kwargs.get("created_at"), timetable)
+            follows_watcher = self.kwargs.get("created_at") is None and scheduled_on_assets(timetable)
+            if follows_watcher and self.kwargs.get("max_active_tis_per_dag") is None:
+                self.kwargs["max_active_tis_per_dag"] = 1  # each instance carries on from its record (event_pulls)
         mapped = mapped or {}
         if not self.outlets_given:
             asset = self._asset(destination, mapped.get("destination"))

@@ -2,12 +2,13 @@
 
 The triggerer counts the clues created since its watermark every ``poll_interval`` seconds and,
 once there are new ones whose creation time is ``settle`` seconds old, announces that window
-as an asset event; the scheduler then makes a run, and the pull reads exactly the announced
-window (the union, if one run consumes several). Each window lands in its own file under
-``$CLUE_OUTPUT_ROOT/clue_on_new_clues/<start>_<end>.jsonl``; a window announced again after a
-triggerer restart rewrites the same file. Unpause the DAG to start watching: events made while
-it is paused make no run, and the watcher then does not run, so the first window after
-unpausing holds everything since the last one.
+as an asset event; the scheduler then makes a run, and the pull reads every window announced
+since its last pull (one run may take several; one whose windows an earlier run took is
+skipped). Each run's clues land in their own file under
+``$CLUE_OUTPUT_ROOT/clue_on_new_clues/<start>_<end>.jsonl``; a run cleared and run again rewrites
+the same file. Unpause the DAG to start watching; after a pause, unpausing announces the last
+window again, and that run pulls everything since the last pull. Another DAG file scheduled on
+these clues names the asset with ``Asset.ref(name="clue_new_clues")``.
 """
 
 from __future__ import annotations

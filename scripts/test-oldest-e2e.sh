@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The event watcher end to end on the oldest supported Airflow minor, where its watermark is an
-# Airflow Variable (3.3+ keeps it in the asset state store, which the README's test command proves):
+# The event watcher end to end on the oldest supported Airflow minor (its triggerer, Variables and
+# asset-triggered runs are 3.0's; the README's test command proves the newest):
 # bash scripts/test-oldest-e2e.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -13,38 +13,59 @@ import pytest
 
 from airflow_provider_clue import event_watcher, event_watcher_arguments
 from airflow_provider_clue.compat import deserialize, serialize
-from airflow_provider_clue.event_watermark import watermark_key
+from airflow_provider_clue.event_watermark import Watermark, watermark_key
 from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.testing import MemoryVariables
 from airflow_provider_clue.triggers.clue import ClueEventTrigger
+from airflow_provider_clue.variables import variables_backend
 from tests.operator_support import TOKEN, point_clue_default_at
-from tests.version_gates import ASSET_STATE_STORE
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     from airflow_provider_clue.testing.emulator import ClueEmulator
 
 ZONE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class AssetStateStore:
-    """The shape Airflow gives a watcher's trigger from 3.3: ``aget(key, default)`` / ``aset(key, value)``,
-    JSON values (kept as text here, as Airflow's database keeps them)."""
+class Variables(MemoryVariables):
+    """The provider's Variables in memory (where the cursor lives), its writes failing from the
+    ``fail_from``-th on (up to the ``recover_at``-th, if given)."""
 
     def __init__(self) -> None:
-        self.saved: dict[str, str] = {}
-        self.writes: list[dict[str, Any]] = []
+        super().__init__()
+        self.fail_from: int | None = None
+        self.recover_at: int | None = None
+        self.attempts = 0
 
-    async def aget(self, key: str, default: Any = None) -> Any:
-        return json.loads(self.saved[key]) if key in self.saved else default
+    def set(self, key: str, value: str, *, description: str) -> None:
+        self.attempts += 1
+        if self.fail_from is not None and self.attempts >= self.fail_from and (
+            self.recover_at is None or self.attempts < self.recover_at
+        ):
+            raise RuntimeError("the metadata database is gone")
+        super().set(key, value, description=description)
 
-    async def aset(self, key: str, value: Any) -> None:
-        self.saved[key] = json.dumps(value)
-        self.writes.append(value)
+    @property
+    def cursors(self) -> list[dict[str, Any]]:
+        """Every cursor written, in order."""
+        return [json.loads(value) for key, value in self.writes if key.startswith("clue_event_watermark")]
+
+    def cursor(self, key: str | None = None) -> dict[str, Any]:
+        """The cursor stored under ``key`` (the only one, by default)."""
+        if key is None:
+            (key,) = [name for name in self.values if name.startswith("clue_event_watermark")]
+        return dict(json.loads(self.values[key]))
 
 
 @pytest.fixture
-def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> ClueEmulator:
+def store() -> Iterator[Variables]:
+    with variables_backend(Variables()) as variables:
+        yield variables  # type: ignore[misc]
+
+
+@pytest.fixture
+def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch, store: Variables) -> ClueEmulator:
     emulator: ClueEmulator = make_emulator(records=0, token=TOKEN)
     point_clue_default_at(emulator, monkeypatch, max_retries=3)
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
@@ -52,19 +73,20 @@ def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> ClueEmulato
     return emulator
 
 
-def watcher(store: AssetStateStore, **kwargs: Any) -> ClueEventTrigger:
+def watcher(store: Variables, *, trigger_id: int | None = None, **kwargs: Any) -> ClueEventTrigger:
+    """A trigger as Airflow's triggerer runs it: as the row ``trigger_id`` (``None``: outside a triggerer)."""
     trigger = ClueEventTrigger(**{"poll_interval": 0.25, "settle": 1, **kwargs})
-    trigger.asset_state_store = store
+    trigger.trigger_id = trigger_id  # type: ignore[assignment]
     trigger._log = logging.getLogger("tests.event_trigger")  # structlog's proxy by default, which caplog misses
     return trigger
 
 
-def rebuilt(trigger: ClueEventTrigger, store: AssetStateStore) -> ClueEventTrigger:
-    """The trigger as a triggerer builds it again after a restart: from its serialized kwargs."""
+def rebuilt(trigger: ClueEventTrigger, store: Variables) -> ClueEventTrigger:
+    """The trigger as a triggerer builds it again after a restart: from its serialized kwargs, the same row."""
     classpath, kwargs = trigger.serialize()
     assert classpath == "airflow_provider_clue.triggers.clue.ClueEventTrigger"
     again = ClueEventTrigger(**deserialize(serialize(kwargs)))
-    again.asset_state_store = store
+    again.trigger_id = getattr(trigger, "trigger_id", None)  # type: ignore[assignment]
     again._log = trigger._log
     return again
 
@@ -109,8 +131,9 @@ def assert_contiguous(payloads: list[dict[str, Any]]) -> None:
         assert bounds(later)[0] < bounds(later)[1]
 
 
-def test_bursts_become_contiguous_windows_whose_union_holds_every_clue_once(emulator: ClueEmulator) -> None:
-    store = AssetStateStore()
+def test_bursts_become_contiguous_windows_whose_union_holds_every_clue_once(
+    emulator: ClueEmulator, store: Variables
+) -> None:
     inserted: list[str] = []
 
     async def bursts() -> None:
@@ -131,15 +154,13 @@ def test_bursts_become_contiguous_windows_whose_union_holds_every_clue_once(emul
 
 
 def test_a_trigger_rebuilt_between_announced_and_done_announces_the_same_window_again(
-    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, store: Variables
 ) -> None:
-    store = AssetStateStore()
     first_trigger = watcher(store)
     emulator.insert(4)
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 60.0)  # the triggerer is stopped before "done"
     first = asyncio.run(collect(first_trigger, events=1, timeout=10))
-    (cursor,) = store.saved.values()
-    assert json.loads(cursor)["announced"] == first[0]
+    assert store.cursor()["announced"] == first[0]
 
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
     emulator.insert(2)
@@ -147,14 +168,15 @@ def test_a_trigger_rebuilt_between_announced_and_done_announces_the_same_window_
     assert again[0] == first[0], "the same bounds and count"
     assert_contiguous(again)
     assert again[1]["count"] == 2
-    assert json.loads(store.saved[next(iter(store.saved))]) == {  # the first done, the second announced
-        "watermark": again[0]["created_at"][1], "announced": again[1]}
+    cursor = store.cursor()  # the first done, the second announced
+    assert (cursor["watermark"], cursor["announced"], cursor["last"]) == (again[0]["created_at"][1], again[1], again[1])
 
 
-def test_the_first_window_starts_at_start_and_a_restart_resumes_at_the_watermark(emulator: ClueEmulator) -> None:
+def test_the_first_window_starts_at_start_and_a_restart_resumes_at_the_watermark(
+    emulator: ClueEmulator, store: Variables
+) -> None:
     emulator.insert(3, created_at="2026-11-30 10:00:00")
     emulator.insert(1, created_at="2026-11-30 09:59:59")  # before start: never announced
-    store = AssetStateStore()
     trigger = watcher(store, start="2026-11-30T10:00:00+08:00")
     (first,) = asyncio.run(collect(trigger, events=1, timeout=10))
     assert first["created_at"][0] == "2026-11-30T10:00:00+08:00" and first["count"] == 3
@@ -164,8 +186,7 @@ def test_the_first_window_starts_at_start_and_a_restart_resumes_at_the_watermark
     assert second["created_at"][0] == first["created_at"][1] and second["count"] == 2
 
 
-def test_clues_that_become_visible_within_settle_are_not_skipped(emulator: ClueEmulator) -> None:
-    store = AssetStateStore()
+def test_clues_that_become_visible_within_settle_are_not_skipped(emulator: ClueEmulator, store: Variables) -> None:
     late: list[str] = []
 
     async def late_arrivals() -> None:
@@ -184,8 +205,7 @@ def test_clues_that_become_visible_within_settle_are_not_skipped(emulator: ClueE
     assert set(late) <= announced
 
 
-def test_min_count_lets_the_window_grow_until_enough_clues_are_there(emulator: ClueEmulator) -> None:
-    store = AssetStateStore()
+def test_min_count_lets_the_window_grow_until_enough_clues_are_there(emulator: ClueEmulator, store: Variables) -> None:
 
     async def trickle() -> None:
         for _ in range(4):
@@ -196,18 +216,19 @@ def test_min_count_lets_the_window_grow_until_enough_clues_are_there(emulator: C
     assert payload["count"] >= 3 and len(ids_in(emulator, *bounds(payload))) == payload["count"]
 
 
-def test_empty_polls_announce_nothing_and_move_nothing(emulator: ClueEmulator) -> None:
-    store = AssetStateStore()
+def test_empty_polls_announce_nothing_and_move_nothing(emulator: ClueEmulator, store: Variables) -> None:
     assert asyncio.run(collect(watcher(store), events=1, timeout=3.5)) == []
-    assert len(store.writes) == 1 and store.writes[0]["announced"] is None  # only the first cursor
+    assert len(store.cursors) == 1 and store.cursors[0]["announced"] is None  # only the first cursor
     assert len(emulator.requests) >= 2
 
 
-def test_transient_errors_are_retried_and_the_loop_goes_on(emulator: ClueEmulator, caplog: Any) -> None:
+def test_transient_errors_are_retried_and_the_loop_goes_on(
+    emulator: ClueEmulator, caplog: Any, store: Variables
+) -> None:
     emulator.fail_next("server_error", times=2)
     emulator.insert(2)
     with caplog.at_level(logging.WARNING):
-        (payload,) = asyncio.run(collect(watcher(AssetStateStore()), events=1, timeout=15))
+        (payload,) = asyncio.run(collect(watcher(store), events=1, timeout=15))
     assert payload["count"] == 2
     assert "500" in caplog.text
 
@@ -222,19 +243,21 @@ def test_transient_errors_are_retried_and_the_loop_goes_on(emulator: ClueEmulato
     ids=["refused-token", "unknown-connection"],
 )
 def test_a_bad_configuration_is_logged_once_per_poll_and_never_spins(
-    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any, setup: Any, field: str
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any, setup: Any, field: str, store: Variables
 ) -> None:
     setup(emulator, monkeypatch)
     emulator.insert(2)
     with caplog.at_level(logging.ERROR):
-        trigger = watcher(AssetStateStore(), poll_interval=0.5, start=seconds_ago(emulator, 10))
+        trigger = watcher(store, poll_interval=0.5, start=seconds_ago(emulator, 10))
         assert asyncio.run(collect(trigger, events=1, timeout=2.2)) == []
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert 2 <= len(errors) <= 5 and all(field in record.getMessage() for record in errors)  # one a poll
     assert TOKEN not in caplog.text and "wrong-token" not in caplog.text
 
 
-def test_a_rotated_token_is_picked_up_at_the_next_poll(emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rotated_token_is_picked_up_at_the_next_poll(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, store: Variables
+) -> None:
     good = emulator.connection_json()
     monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", good.replace(TOKEN, "old-token"))
     emulator.insert(1)
@@ -243,7 +266,7 @@ def test_a_rotated_token_is_picked_up_at_the_next_poll(emulator: ClueEmulator, m
         await asyncio.sleep(1.5)
         monkeypatch.setenv("AIRFLOW_CONN_CLUE_DEFAULT", good)
 
-    trigger = watcher(AssetStateStore(), start=seconds_ago(emulator, 10))
+    trigger = watcher(store, start=seconds_ago(emulator, 10))
     (payload,) = asyncio.run(collect(trigger, events=1, timeout=10, meanwhile=rotate))
     assert payload["count"] == 1
     assert emulator.requests[0].status == 401
@@ -310,67 +333,59 @@ def emulator_zone(emulator: ClueEmulator) -> Any:
 
 
 def test_a_cursor_it_cannot_read_stops_the_announcements_and_says_how_to_start_over(
-    emulator: ClueEmulator, caplog: Any
+    emulator: ClueEmulator, caplog: Any, store: Variables
 ) -> None:
-    store = AssetStateStore()
     key = watermark_key(ClueEventTrigger().arguments.identity())
-    store.saved[key] = json.dumps({"watermark": "yesterday"})
+    store.values[key] = json.dumps({"watermark": "yesterday"})
     emulator.insert(3)
     with caplog.at_level(logging.ERROR):
         assert asyncio.run(collect(watcher(store), events=1, timeout=1.5)) == []
-    assert "watermark: the asset state store holds" in caplog.text and "delete it" in caplog.text
-    assert json.loads(store.saved[key]) == {"watermark": "yesterday"} and emulator.requests == []
+    assert "watermark: an Airflow Variable holds" in caplog.text and "delete it" in caplog.text
+    assert json.loads(store.values[key]) == {"watermark": "yesterday"} and emulator.requests == []
 
 
-class FailingStore(AssetStateStore):
-    """A store whose writes fail from the ``fail_from``-th on (up to the ``recover_at``-th, if given)."""
-
-    def __init__(self, fail_from: int, recover_at: int | None = None) -> None:
-        super().__init__()
-        self.fail_from, self.recover_at = fail_from, recover_at
-
-    async def aset(self, key: str, value: Any) -> None:
-        number = len(self.writes) + 1
-        if number >= self.fail_from and (self.recover_at is None or number < self.recover_at):
-            self.writes.append({"failed": value})
-            raise RuntimeError("the metadata database is gone")
-        await super().aset(key, value)
-
-
-def test_a_window_whose_record_cannot_be_written_is_not_announced(emulator: ClueEmulator, caplog: Any) -> None:
+def test_a_window_whose_record_cannot_be_written_is_not_announced(
+    emulator: ClueEmulator, store: Variables, caplog: Any
+) -> None:
     emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
-    store = FailingStore(fail_from=2)  # the first cursor is written, "announced" is not
+    store.fail_from = 2  # the first cursor is written, "announced" is not
     with caplog.at_level(logging.ERROR):
         assert asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=1, timeout=2)) == []
     assert "the metadata database is gone" in caplog.text
-    assert json.loads(next(iter(store.saved.values())))["announced"] is None
+    assert store.cursor()["announced"] is None
 
 
-def test_a_failed_record_of_done_does_not_announce_the_window_at_every_poll(emulator: ClueEmulator) -> None:
+def test_a_failed_record_of_done_does_not_announce_the_window_at_every_poll(
+    emulator: ClueEmulator, store: Variables
+) -> None:
     emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
-    store = FailingStore(fail_from=3)  # the first cursor and "announced" are written, "done" is not
+    store.fail_from = 3  # the first cursor and "announced" are written, "done" is not
     payloads = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=3, timeout=3))
     assert len(payloads) == 1
 
 
-def test_a_failed_record_of_done_is_written_again_once_the_store_is_back(emulator: ClueEmulator) -> None:
+def test_a_failed_record_of_done_is_written_again_once_the_store_is_back(
+    emulator: ClueEmulator, store: Variables
+) -> None:
     emulator.insert(3, created_at=settled(emulator))  # counted at the first poll
-    store = FailingStore(fail_from=3, recover_at=4)  # only "done" fails, once
+    store.fail_from, store.recover_at = 3, 4  # only "done" fails, once
     (payload,) = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5), min_count=3), events=2,
                                      timeout=4))  # no second window: no write but the one retried
-    assert json.loads(next(iter(store.saved.values()))) == {"watermark": payload["created_at"][1], "announced": None}
+    cursor = store.cursor()
+    assert (cursor["watermark"], cursor["announced"], cursor["last"]) == (payload["created_at"][1], None, payload)
 
 
-def test_deleting_the_cursor_while_the_trigger_runs_starts_again_at_start(emulator: ClueEmulator) -> None:
-    store = AssetStateStore()
+def test_deleting_the_cursor_while_the_trigger_runs_starts_again_at_start(
+    emulator: ClueEmulator, store: Variables
+) -> None:
     emulator.insert(3)
     start = seconds_ago(emulator, 10)
 
     async def delete_after_the_first_window() -> None:
         while not any(json.loads(text)["announced"] is None and json.loads(text)["watermark"] != start.isoformat()
-                      for text in store.saved.values()):
+                      for text in store.values.values()):
             await asyncio.sleep(0.05)
-        store.saved.clear()
+        store.values.clear()
 
     first, again = asyncio.run(collect(watcher(store, start=start), events=2, timeout=10,
                                        meanwhile=delete_after_the_first_window))
@@ -378,9 +393,8 @@ def test_deleting_the_cursor_while_the_trigger_runs_starts_again_at_start(emulat
 
 
 def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it_replaces(
-    emulator: ClueEmulator, caplog: Any
+    emulator: ClueEmulator, caplog: Any, store: Variables
 ) -> None:
-    store = AssetStateStore()
     emulator.insert(2)
     (first,) = asyncio.run(collect(watcher(store, start=seconds_ago(emulator, 5)), events=1, timeout=10))
     start = first["created_at"][0]
@@ -390,40 +404,70 @@ def test_a_trigger_whose_pacing_changed_carries_on_from_the_cursor_of_the_one_it
     assert again == first and second["created_at"][0] == first["created_at"][1] and second["count"] == 3
 
     sibling = watcher(store, start=start, min_count=1)
-    store.saved[watermark_key(sibling.arguments.identity())] = json.dumps(
-        {"watermark": second["created_at"][1], "announced": None})
+    key = watermark_key(sibling.arguments.identity())
+    store.values[key] = json.dumps({"watermark": second["created_at"][1], "announced": None})
 
     async def moved_by_another() -> None:  # another live trigger of the same clues writes the cursor
         await asyncio.sleep(0.6)
-        store.saved[watermark_key(sibling.arguments.identity())] = json.dumps(
-            {"watermark": datetime.now(emulator_zone(emulator)).replace(microsecond=0).isoformat(), "announced": None})
+        now = datetime.now(emulator_zone(emulator)).replace(microsecond=0).isoformat()
+        store.values[key] = json.dumps({"watermark": now, "announced": None})
 
     with caplog.at_level(logging.WARNING):
         asyncio.run(collect(sibling, events=1, timeout=1.5, meanwhile=moved_by_another))
-    assert "Another ClueEventTrigger moved cursor" in caplog.text
+    assert f"Cursor {key} was moved on to" in caplog.text and "by another ClueEventTrigger" in caplog.text
 
 
-@ASSET_STATE_STORE
-def test_a_cursor_kept_in_a_variable_before_an_upgrade_to_the_asset_state_store_is_carried_on(
-    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any
+class AssetStateStore:
+    """The shape Airflow 3.3 gives a watcher's trigger: ``aget`` / ``aset`` / ``adelete``, JSON values."""
+
+    def __init__(self, saved: dict[str, Any] | None = None) -> None:
+        self.saved = dict(saved or {})
+
+    async def aget(self, key: str, default: Any = None) -> Any:
+        return self.saved.get(key, default)
+
+    async def aset(self, key: str, value: Any) -> None:
+        self.saved[key] = value
+
+    async def adelete(self, key: str) -> None:
+        self.saved.pop(key, None)
+
+
+def test_a_cursor_kept_in_the_asset_state_store_before_is_moved_to_a_variable(
+    emulator: ClueEmulator, store: Variables, caplog: Any
 ) -> None:
-    trigger = watcher(AssetStateStore(), start="2026-11-01T00:00:00+08:00")
+    trigger = watcher(store, start="2026-11-01T00:00:00+08:00")
     key = watermark_key(trigger.arguments.identity())
     watermark = seconds_ago(emulator, 30).isoformat()
-    monkeypatch.setenv(f"AIRFLOW_VAR_{key.upper()}", json.dumps({"watermark": watermark, "announced": None}))
+    trigger.asset_state_store = AssetStateStore({key: {"watermark": watermark, "announced": None}})
     emulator.insert(2, created_at="2026-11-02 10:00:00")  # before the watermark: announced before the upgrade
     emulator.insert(3)
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
     assert payload["created_at"][0] == watermark and payload["count"] == 3
-    assert json.loads(trigger.asset_state_store.saved[key])["announced"] == payload
-    # moved: the Variable is deleted (here, with no Airflow to delete it in, the log says to do it by hand)
-    assert trigger.asset_state_store.writes[0] == {"watermark": watermark, "announced": None}
-    assert f"Could not delete Variable {key}" in caplog.text
+    assert store.cursors[0]["watermark"] == watermark and store.cursor(key)["announced"] == payload
+    assert trigger.asset_state_store.saved == {}, "deleted there: never taken up again"
+    assert "found in the asset state store, moved to an Airflow Variable" in caplog.text
+
+
+def test_a_renamed_asset_keeps_the_cursor(emulator: ClueEmulator, store: Variables) -> None:
+    """The cursor's key is what the watcher watches, not the asset: a watcher on a renamed (new, empty)
+    asset carries on where the old one stopped, with no gap and nothing twice."""
+    start = seconds_ago(emulator, 10)
+    emulator.insert(2, created_at=settled(emulator))
+    old = watcher(store, trigger_id=1, start=start)
+    old.asset_state_store = AssetStateStore()
+    (first,) = asyncio.run(collect(old, events=1, timeout=10))
+    emulator.insert(3)
+    renamed = watcher(store, trigger_id=1, start=start)  # the same kwargs on the renamed asset (its store is empty)
+    renamed.asset_state_store = AssetStateStore()
+    again, second = asyncio.run(collect(renamed, events=2, timeout=10))
+    assert again == first, "stopped before it was done: announced again"
+    assert second["created_at"][0] == first["created_at"][1] and second["count"] == 3
 
 
 def test_a_first_window_inside_an_hour_the_clock_repeats_starts_at_that_hour(
-    make_emulator: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any
+    make_emulator: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any, store: Variables
 ) -> None:
     emulator = make_emulator(records=0, token=TOKEN, timezone="America/New_York")
     point_clue_default_at(emulator, monkeypatch, timezone="America/New_York")
@@ -431,7 +475,7 @@ def test_a_first_window_inside_an_hour_the_clock_repeats_starts_at_that_hour(
     monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)
     emulator.insert(2, created_at="2026-11-01 01:10:00")  # EDT or EST: the emulator stores wall-clock times
     emulator.insert(1, created_at="2026-11-01 02:30:00")
-    trigger = watcher(AssetStateStore(), start="2026-11-01T01:20:00-05:00")  # second pass of 01:00-02:00
+    trigger = watcher(store, start="2026-11-01T01:20:00-05:00")  # second pass of 01:00-02:00
     with caplog.at_level(logging.WARNING):
         (payload,) = asyncio.run(collect(trigger, events=1, timeout=10))
     assert payload["created_at"][0] == "2026-11-01T01:00:00-04:00" and payload["count"] == 3
@@ -451,3 +495,77 @@ def test_arguments_it_cannot_be_built_from_are_a_type_error_too_which_airflows_t
     with pytest.raises(TypeError) as raised:
         ClueEventTrigger(filters={"colour": "red"})
     assert isinstance(raised.value, ClueValidationError) and raised.value.field == "filters.colour"
+
+
+def positions(store: Variables) -> list[tuple[datetime, int]]:
+    return [Watermark.from_json(cursor).position() for cursor in store.cursors]
+
+
+def test_a_stalled_copy_that_wakes_does_not_move_the_cursor_back(
+    emulator: ClueEmulator, store: Variables, caplog: Any
+) -> None:
+    """Two copies of one trigger (a triggerer that stalled and was replaced): the stalled one wakes from its
+    handover wait after the live one moved on, and leaves the cursor where the live one put it."""
+    start = seconds_ago(emulator, 10)
+    emulator.insert(2, created_at=settled(emulator))
+    stalled = watcher(store, trigger_id=7, start=start, poll_interval=3)  # its wait before "done": 3 s
+    live = watcher(store, trigger_id=7, start=start)
+    live_events: list[dict[str, Any]] = []
+
+    async def both() -> list[dict[str, Any]]:
+        async def live_copy() -> None:
+            await asyncio.sleep(0.8)  # the stalled copy has announced its window and waits
+            emulator.insert(3)
+            live_events.extend(await collect(live, events=2, timeout=2.2))
+
+        side = asyncio.create_task(live_copy())
+        stalled_events = await collect(stalled, events=2, timeout=4.5)
+        await side
+        return stalled_events
+
+    with caplog.at_level(logging.WARNING):
+        stalled_events = asyncio.run(both())
+    first = stalled_events[0]
+    assert live_events[0] == first, "the live copy announced the pending window again"
+    assert live_events[1]["created_at"][0] == first["created_at"][1] and live_events[1]["count"] == 3
+    assert positions(store) == sorted(positions(store)), "never moved back"
+    assert "was moved on to" in caplog.text and "does not write its own" in caplog.text
+    assert store.cursor()["watermark"] >= live_events[1]["created_at"][0]
+
+
+def test_a_cursor_moved_back_by_a_stale_write_is_set_forward_again(
+    emulator: ClueEmulator, store: Variables, caplog: Any
+) -> None:
+    start = seconds_ago(emulator, 10)
+    emulator.insert(2, created_at=settled(emulator))
+    trigger = watcher(store, start=start)
+    key = watermark_key(trigger.arguments.identity())
+
+    async def stale_write() -> None:  # what a copy frozen between its read and its write does when it thaws
+        while not any(cursor["announced"] is None and cursor["watermark"] != start.isoformat()
+                      for cursor in store.cursors):
+            await asyncio.sleep(0.05)
+        store.values[key] = json.dumps({"watermark": start.isoformat(), "announced": None})
+
+    with caplog.at_level(logging.WARNING):
+        (first,) = asyncio.run(collect(trigger, events=2, timeout=2, meanwhile=stale_write))
+    assert f"Cursor {key} was moved back" in caplog.text
+    assert store.cursor(key)["watermark"] >= first["created_at"][1]
+
+
+def test_a_new_trigger_of_the_watcher_announces_the_last_window_again_a_rebuilt_one_does_not(
+    emulator: ClueEmulator, store: Variables, caplog: Any
+) -> None:
+    """Airflow makes a new trigger row when the DAG is unpaused or the watcher's file changed: its first event
+    is the last window again, so that windows announced while no run could be made are pulled at once."""
+    start = seconds_ago(emulator, 10)
+    emulator.insert(2, created_at=settled(emulator))
+    first_trigger = watcher(store, trigger_id=1, start=start)
+    (first,) = asyncio.run(collect(first_trigger, events=2, timeout=1.5))
+    assert asyncio.run(collect(rebuilt(first_trigger, store), events=1, timeout=1)) == [], "a restart: the same row"
+    with caplog.at_level(logging.INFO):
+        (again,) = asyncio.run(collect(watcher(store, trigger_id=2, start=start), events=1, timeout=1))
+    assert again == first and "Announcing the last window" in caplog.text
+    assert store.cursor()["announced_by"] == 2 and store.cursor()["announced"] is None
+    assert asyncio.run(collect(watcher(store, trigger_id=2, start=start), events=1, timeout=1)) == []
+    assert asyncio.run(collect(watcher(store, start=start), events=1, timeout=1)) == [], "outside a triggerer: no id"

@@ -116,7 +116,7 @@ def test_the_deferred_wait_fails_in_the_trigger_with_the_hint(emulator):
     assert event["status"] == "error" and event["fatal"] and HINT in event["message"]
 
 
-def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeypatch, caplog):
+def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeypatch, caplog, clue_variables):
     from airflow_provider_clue import event_watcher, event_watcher_arguments
     from airflow_provider_clue.triggers.clue import ClueEventTrigger
 
@@ -125,9 +125,6 @@ def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeyp
                     .strftime("%Y-%m-%d %H:%M:%S"))
     start = (pendulum.now("Asia/Shanghai") - timedelta(seconds=20)).replace(microsecond=0)
     trigger = ClueEventTrigger(poll_interval=0.3, settle=1, start=start)
-    trigger.asset_state_store = SimpleNamespace(saved={})
-    trigger.asset_state_store.aget = _aget(trigger.asset_state_store.saved)
-    trigger.asset_state_store.aset = _aset(trigger.asset_state_store.saved)
     trigger._log = logging.getLogger("tests.filters_arrive")
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
 
@@ -147,17 +144,3 @@ def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeyp
     with caplog.at_level(logging.ERROR):
         assert asyncio.run(events()) == []
     assert HINT in caplog.text
-
-
-def _aget(saved: dict[str, Any]) -> Any:
-    async def aget(key: str, default: Any = None) -> Any:
-        return saved.get(key, default)
-
-    return aget
-
-
-def _aset(saved: dict[str, Any]) -> Any:
-    async def aset(key: str, value: Any) -> None:
-        saved[key] = value
-
-    return aset

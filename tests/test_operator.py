@@ -510,7 +510,7 @@ def test_explicit_created_at_wins_over_announced_windows(emulator):
 def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(tmp_path):
     from airflow.sdk import DAG
 
-    with DAG("asset_scheduled", schedule=[Asset(name="new_clues")]):
+    with DAG("asset_scheduled", schedule=[Asset.ref(name="new_clues")]):
         for allowed in ("{start}_{end}", "{start}", "{{ run_id }}"):
             ClueSearchOperator(task_id=f"ok_{len(allowed)}", destination=f"file://{tmp_path}/{allowed}.jsonl")
         with pytest.raises(ClueValidationError, match="scheduled on assets") as raised:
@@ -523,7 +523,7 @@ def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_
 
     from airflow.sdk import DAG
 
-    with DAG("asset_scheduled_manual", schedule=[Asset(name="new_clues")]) as dag:
+    with DAG("asset_scheduled_manual", schedule=[Asset.ref(name="new_clues")]) as dag:
         operator = ClueSearchOperator(task_id="pull")
     now = datetime.now(timezone.utc)
     context = execution_context(dag=dag, dag_run=SimpleNamespace(run_after=now, start_date=now),
@@ -531,3 +531,137 @@ def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_
     with pytest.raises(ClueValidationError, match="no ClueEventTrigger event triggered it") as raised:
         operator.execute(context)
     assert raised.value.field == "created_at" and emulator.requests == []
+
+
+# -- a watcher's windows, however Airflow grouped its events into runs --------------------------------
+
+WATCHER = "clue_event_watermark_0123456789abcdef0123456789abcdef"
+T = [f"2026-10-02T{hour:02d}:00:00+08:00" for hour in range(8, 16)]  # window edges, an hour apart
+
+
+def keyed(start: str, end: str) -> dict[str, Any]:
+    return {"created_at": [start, end], "count": 1, "watcher": WATCHER}
+
+
+def watcher_at(variables: Any, watermark: str, announced: dict[str, Any] | None = None) -> None:
+    """The watcher's cursor as the triggerer left it: its next window starts at ``watermark``."""
+    import json
+
+    variables.values[WATCHER] = json.dumps({"watermark": watermark, "announced": announced})
+
+
+def event_run(run_id: str, *windows: dict[str, Any], map_index: int = -1) -> dict[str, Any]:
+    from types import SimpleNamespace
+
+    ti = SimpleNamespace(dag_id="on_new_clues", task_id="pull", run_id=run_id, map_index=map_index)
+    events = triggering_asset_events(Asset(name="new_clues", uri="clue://pool/new"), *windows)
+    return execution_context(triggering_asset_events=events, ti=ti)
+
+
+def pulled_window(emulator: Any, start: str, end: str) -> set[str]:
+    first = datetime.fromisoformat(start).strftime("%Y-%m-%d %H:%M:%S")
+    last = (datetime.fromisoformat(end) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    return emulator.ids(created_at=(first, last))
+
+
+def test_a_run_reads_on_to_the_watchers_latest_window_and_the_next_skips_what_it_pulled(
+    emulator, tmp_path, clue_variables
+):
+    """max_active_runs=1: a run queued for the second window starts after the third and fourth were announced
+    (they joined its queue entry, and reach no run of their own until a fifth): it pulls them too."""
+    from airflow_provider_clue.compat import AirflowSkipException
+
+    destination = f"file://{tmp_path}/{{start}}_{{end}}.jsonl"
+    watcher_at(clue_variables, T[1])
+    first = pull(destination=destination, context=event_run("run_1", keyed(T[0], T[1])))
+    assert first["created_at"] == [T[0], T[1]]
+    watcher_at(clue_variables, T[4])  # windows 2, 3 and 4 announced meanwhile
+    second = pull(destination=destination, context=event_run("run_2", keyed(T[1], T[2])))
+    assert second["created_at"] == [T[1], T[4]]
+    with pytest.raises(AirflowSkipException, match=r"Nothing new to pull: .*an earlier run pulled up to"):
+        pull(destination=destination, context=event_run("run_3", keyed(T[2], T[3]), keyed(T[3], T[4])))
+    watcher_at(clue_variables, T[5], announced=keyed(T[5], T[6]))  # the sixth announced, not yet done
+    fourth = pull(destination=destination, context=event_run("run_4", keyed(T[4], T[5])))
+    assert fourth["created_at"] == [T[4], T[6]]
+    objects = sorted(path.name for path in tmp_path.glob("*.jsonl"))
+    assert len(objects) == 3
+    ids = [record["id"] for path in tmp_path.glob("*.jsonl") for record in read_file_records(path)]
+    assert len(ids) == len(set(ids)) and set(ids) == pulled_window(emulator, T[0], T[6])
+
+
+def test_a_cleared_run_pulls_its_own_window_again_and_a_failed_one_is_covered_by_the_next(
+    emulator, tmp_path, clue_variables
+):
+    destination = f"file://{tmp_path}/{{start}}_{{end}}.jsonl"
+    watcher_at(clue_variables, T[2])
+    first = pull(destination=destination, context=event_run("run_1", keyed(T[0], T[1])))
+    assert first["created_at"] == [T[0], T[2]]
+    emulator.fail_next("server_error", 99)
+    watcher_at(clue_variables, T[3])
+    with pytest.raises(ClueServerError):
+        pull(destination=destination, context=event_run("run_2", keyed(T[2], T[3])))
+    emulator.clear_faults()
+    watcher_at(clue_variables, T[4])
+    third = pull(destination=destination, context=event_run("run_3", keyed(T[3], T[4])))
+    assert third["created_at"] == [T[2], T[4]], "the failed run's window too"
+    cleared = pull(destination=destination, context=event_run("run_1", keyed(T[0], T[1])))
+    assert cleared["created_at"] == first["created_at"] and cleared["uri"] == first["uri"]
+
+
+def test_a_gap_left_by_a_watcher_that_started_over_is_pulled(emulator, tmp_path, clue_variables):
+    destination = f"file://{tmp_path}/{{start}}_{{end}}.jsonl"
+    watcher_at(clue_variables, T[1])
+    pull(destination=destination, context=event_run("run_1", keyed(T[0], T[1])))
+    del clue_variables.values[WATCHER]  # the watcher's cursor deleted: it started again at now
+    later = pull(destination=destination, context=event_run("run_2", keyed(T[5], T[6])))
+    assert later["created_at"] == [T[1], T[6]]
+
+
+def test_mapped_instances_keep_records_of_their_own(emulator, tmp_path, clue_variables):
+    destination = f"file://{tmp_path}/{{map}}/{{start}}_{{end}}.jsonl"
+    watcher_at(clue_variables, T[2])
+    for map_index in (0, 1):
+        summary = pull(destination=destination.replace("{map}", str(map_index)),
+                       context=event_run("run_1", keyed(T[0], T[1]), map_index=map_index))
+        assert summary["created_at"] == [T[0], T[2]]
+
+
+def test_events_of_two_watchers_in_one_run_fail_before_any_request(emulator, clue_variables):
+    other = {**keyed(T[1], T[2]), "watcher": "clue_event_watermark_ffffffffffffffffffffffffffffffff"}
+    with pytest.raises(ClueValidationError, match="windows of two ClueEventTriggers") as raised:
+        pull(context=event_run("run_1", keyed(T[0], T[1]), other))
+    assert raised.value.field == "created_at" and emulator.requests == []
+
+
+def test_a_pull_of_a_dag_scheduled_on_a_watched_asset_runs_one_instance_at_a_time(tmp_path):
+    import warnings
+
+    from airflow.sdk import DAG, AssetWatcher
+
+    from airflow_provider_clue.triggers.clue import ClueEventTrigger
+
+    watched = Asset(name="new_clues", watchers=[AssetWatcher(name="w", trigger=ClueEventTrigger())])
+    destination = f"file://{tmp_path}/{{start}}_{{end}}.jsonl"
+    with DAG("on_new_clues", schedule=[watched]), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ClueSearchOperator(task_id="pull", destination=destination).max_active_tis_per_dag == 1
+        assert ClueSearchOperator(task_id="given", destination=destination,
+                                  max_active_tis_per_dag=4).max_active_tis_per_dag == 4
+        assert ClueSearchOperator(task_id="window", created_at=list(DAY),
+                                  destination=destination).max_active_tis_per_dag is None
+        per_account = f"file://{tmp_path}/{{user_id}}/{{start}}.jsonl"
+        mapped = ClueSearchOperator.partial(task_id="mapped", destination=per_account).expand(
+            user_id=["40863af8-db4a-41c6-a269-eb5bc386d97f"])
+        assert mapped.max_active_tis_per_dag == 1
+    with DAG("on_new_clues_ref", schedule=[Asset.ref(name="new_clues")]), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ClueSearchOperator(task_id="pull", destination=destination)
+
+
+def test_a_watched_asset_declared_again_without_its_watcher_is_warned_about(tmp_path):
+    from airflow.sdk import DAG
+
+    with DAG("second_consumer", schedule=[Asset(name="new_clues")]), pytest.warns(
+        UserWarning, match=r"Asset\(name='new_clues'\) declared here without a watcher.*Asset\.ref\(name='new_clues'\)"
+    ):
+        ClueSearchOperator(task_id="pull", destination=f"file://{tmp_path}/{{start}}_{{end}}.jsonl")

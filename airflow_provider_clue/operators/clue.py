@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_clue.api.request_validation import check_positive_int
+from airflow_provider_clue.compat import scheduled_on_assets
 from airflow_provider_clue.log_masking import MasksPersonalFilters
 from airflow_provider_clue.outputs.destination_sharing import check_scheduled_destination
 from airflow_provider_clue.outputs.destinations import asset_of_destination, check_destination
@@ -21,13 +22,15 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.api.filters import ClueFilters
+    from airflow_provider_clue.event_pulls import EventPull
     from airflow_provider_clue.hooks.clue import ClueHook
     from airflow_provider_clue.outputs.lineage import PullLineage
+    from airflow_provider_clue.windows.run_window import ClueWindow
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
     "explicit": "the created_at argument",
-    "asset_events": "the windows announced by the run's triggering asset events (ClueEventTrigger)",
+    "asset_events": "the windows announced by ClueEventTrigger (the run's triggering asset events)",
     "partition": "the run's partition (its period)",
     "data_interval": "the run's data interval",
     "schedule": "the schedule (its latest complete interval at the run)",
@@ -39,8 +42,10 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     **The window** is half-open, ``[start, end)``, and is sent to the API (inclusive, one-second
     resolution) as ``[start, end - 1 s]`` in the connection's zone. Explicit ``created_at`` wins;
-    in a run triggered by ``ClueEventTrigger``'s asset events, the union of the windows they
-    announced (contiguous; a gap or an overlap is an error naming both); otherwise the run's data
+    in a run triggered by ``ClueEventTrigger``'s asset events, the watcher's windows from where
+    this task's last pull of them ended to the latest it announced (``event_pulls``; a run with
+    nothing new is skipped; such a pull runs one instance at a time unless
+    ``max_active_tis_per_dag`` is set); otherwise the run's data
     interval when it is not empty and has ended; otherwise (``CronTriggerTimetable``, the default
     for cron strings in Airflow 3, and manual runs) the
     schedule's latest complete interval ending at or before the run: ``[previous tick, this tick)``
@@ -131,6 +136,28 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
                 check_scheduled_destination(destination, created_at, self.dag.timetable)
             if not kwargs.get("outlets") and (asset := asset_of_destination(destination)) is not None:
                 self.outlets = [asset]
+        if created_at is None and self.has_dag() and scheduled_on_assets(self.dag.timetable):  # type: ignore[no-untyped-call]
+            self._follow_watcher()
+
+    def _follow_watcher(self) -> None:
+        """A pull of a DAG scheduled on assets carries on from its own record (``event_pulls``): one instance
+        at a time, unless the DAG file says otherwise; and a warning for a watched asset declared without its
+        watcher here, which each parse of this file would take from the asset."""
+        import warnings
+
+        from airflow_provider_clue.event_pulls import unwatched_schedule_assets
+
+        if self.max_active_tis_per_dag is None:
+            self.max_active_tis_per_dag = 1
+        for name in unwatched_schedule_assets(self.dag.timetable):
+            warnings.warn(
+                f"{self.dag.dag_id}.{self.task_id}: the DAG is scheduled on Asset(name={name!r}) declared here "
+                "without a watcher. If a ClueEventTrigger watches it in another DAG file, schedule on "
+                f"Asset.ref(name={name!r}) (or import that file's asset object) instead: Airflow takes the asset's "
+                "watchers from the file parsed last, so each parse of this file stops the watcher. If nothing "
+                "watches it, runs carry no window: pass created_at",
+                UserWarning, stacklevel=4,
+            )
 
     @classmethod
     def partial(cls, **kwargs: Any) -> OperatorPartial:
@@ -163,6 +190,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         hook = ClueHook(clue_conn_id=self.clue_conn_id, max_concurrency=self.max_concurrency)
         zone = hook.settings.zone
         window = resolve_window(self.created_at, context, zone=zone)
+        event_pull = self._event_pull(context, window)
+        if event_pull is not None:
+            window = event_pull.window  # type: ignore[assignment]
         pulled = window.widened(self.lookback)
         bounds = pulled.api_bounds(zone)
         filters = ClueFilters.without_window(self.rendered_filters, zone=zone)
@@ -197,15 +227,20 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             hook.settings.base_url, query.user_id, query.stage, None if path is None else plain_uri(path)
         )
         if path is None or record is None:
-            return records_for_xcom(
+            returned = records_for_xcom(
                 pull, max_records=self.xcom_max_records, max_bytes=self.xcom_max_bytes, transform=transform
             )
+            if event_pull is not None:
+                event_pull.commit()
+            return returned
         records = pull.records()
         uri = plain_uri(path)
         count = write_records(
             records if transform is None else map(transform, records), path,
             before_commit=lambda: record_object(path, record, uri),
         )
+        if event_pull is not None:
+            event_pull.commit()
         written: dict[str, Any] = {"uri": uri, "count": count, "created_at": [start.isoformat(), end.isoformat()]}
         self.log.info("Wrote %d records to %s", count, uri)
         for asset in assets_holding(self.outlets, uri):
@@ -218,6 +253,24 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             "stage": query.stage,
             "stats": pull.stats.as_dict(),
         }
+
+    def _event_pull(self, context: Context, window: ClueWindow) -> EventPull | None:
+        """For a run of a watcher's events, the window from this task's last pull to the watcher's latest
+        window (``event_pulls``); skips the run when an earlier one pulled all of it."""
+        from airflow_provider_clue.compat import AirflowSkipException
+        from airflow_provider_clue.event_pulls import plan_event_pull, watcher_of
+
+        watcher = watcher_of(context) if window.source == "asset_events" else None
+        if watcher is None:
+            return None
+        event_pull = plan_event_pull(context, watcher, window)
+        if event_pull.window is None:
+            raise AirflowSkipException(
+                f"Nothing new to pull: this run's windows end by {window.end.isoformat()}, and {event_pull.reason}"
+            )
+        self.log.info("This run's events announced [%s, %s); pulling from %s", window.start.isoformat(),
+                      window.end.isoformat(), event_pull.reason)
+        return event_pull
 
     def _shaped_by(self, hook: ClueHook, filters: ClueFilters) -> dict[str, Any]:
         """What, beside the window, account and stage, decides what this pull writes (for its object's record)."""

@@ -111,6 +111,10 @@ class Deployment:
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",  # a paused DAG's watcher stops within 10 s
+            # a triggerer silent for 10 s is taken for dead, and its triggers run by another
+            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
+            "AIRFLOW__SCHEDULER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
         }
 
@@ -140,6 +144,11 @@ class Deployment:
         signal_tree(process, signal.SIGKILL)
         process.wait(timeout=30)
         return process.pid
+
+    def add_component(self, component: Component) -> int:
+        """Start one more long-running process (another triggerer, say); its process id."""
+        self.components = (*self.components, component)
+        return self.start_component(component.name)
 
     def start_component(self, name: str) -> int:
         """Start one component (again), logging to the end of its log; its process id."""
