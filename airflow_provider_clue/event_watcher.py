@@ -50,7 +50,7 @@ class WatcherLogger(WarningLogger, Protocol):
 class EventWatcher:
     """One watcher's polls, as an async iterator of event payloads that never ends by itself.
 
-    :param trigger: the trigger Airflow runs (its ``trigger_id`` tells a new trigger from a rebuilt one).
+    :param trigger: the trigger Airflow runs (on 3.3 its asset state store may hold an older cursor).
     :param arguments: what to watch and how often.
     :param logger: where polls, announcements and errors are logged.
     :param store: where the cursor is kept; Airflow Variables by default.
@@ -85,7 +85,7 @@ class EventWatcher:
 
     async def announcements(self) -> AsyncIterator[dict[str, Any]]:
         """Yield ``{"created_at": [start, end], "count": n, "watcher": key}`` for each window with enough new
-        clues; a new trigger of a watcher first yields the last window again (see :meth:`_again`)."""
+        clues; a trigger that starts first yields the last window again (see :meth:`_again`)."""
         opened = False
         watermark: Watermark | None = None
         try:
@@ -94,7 +94,7 @@ class EventWatcher:
                     if not opened:
                         watermark = await self._open()
                         opened = True
-                        again = await self._again(watermark)
+                        again = self._again(watermark)
                         if again is not None:
                             yield again
                     else:
@@ -133,28 +133,21 @@ class EventWatcher:
 
         watermark, found_in = await open_cursor(self.trigger, self.store, self.key)
         self._seen = watermark
-        self.log.info("Cursor %s in %s (found in %s): %s", self.key, self.store.description, found_in,
-                      "none" if watermark is None else watermark.to_json())
+        self.log.info("Cursor %s in %s (found in %s), trigger %s: %s", self.key, self.store.description, found_in,
+                      self.trigger_id, "none" if watermark is None else watermark.to_json())
         return watermark
 
-    async def _again(self, watermark: Watermark | None) -> dict[str, Any] | None:
-        """The last window, when this trigger is a new one of a watcher whose last window another trigger
-        announced (Airflow replaced the trigger: the DAG was paused and unpaused, its file changed, the
-        asset was renamed). Events announced while no DAG could run on them (paused) made no run; this
-        one makes one, which pulls everything since the last pull. A rebuilt trigger (a triggerer
-        restart) has the same id and announces nothing again."""
-        if (
-            watermark is None or watermark.announced is not None or watermark.last is None
-            or self.trigger_id is None or watermark.announced_by == self.trigger_id
-        ):
+    def _again(self, watermark: Watermark | None) -> dict[str, Any] | None:
+        """The last window, announced again by a trigger that starts (the DAG unpaused, its file changed, the
+        asset renamed, a triggerer restarted: Airflow tells none of them apart). An event made while no
+        DAG could run on it (paused) made no run; this one makes one, whose pull reads everything since
+        its last pull, and is skipped when nothing is new. A window still pending is announced again
+        by the loop itself."""
+        if watermark is None or watermark.announced is not None or watermark.last is None:
             return None
-        saved = await self._save(watermark.announced_again(self.trigger_id))
-        if saved is None or saved.announced_by != self.trigger_id or saved.last is None:
-            return None
-        self.log.info("Announcing the last window %s again: this trigger (%s) replaces the one (%s) that "
-                      "announced it, so a run pulls whatever no run pulled since", saved.last["created_at"],
-                      self.trigger_id, watermark.announced_by)
-        return dict(saved.last)
+        self.log.info("Announcing the last window %s again, as a trigger starting: a run pulls whatever no run "
+                      "pulled since (if anything)", watermark.last["created_at"])
+        return dict(watermark.last)
 
     async def _current(self, watermark: Watermark | None) -> Watermark | None:
         """The cursor to go on from, as the store holds it now.
@@ -240,7 +233,7 @@ class EventWatcher:
                       self.arguments.min_count)
         if result.count < self.arguments.min_count:
             return watermark
-        return watermark.announcing(payload_of(window, result.count, settings.zone, self.key), self.trigger_id)
+        return watermark.announcing(payload_of(window, result.count, settings.zone, self.key))
 
     async def _connect(self) -> ClueConnectionSettings:
         """Read the connection (each poll: a rotated token is picked up) and keep a client for it."""

@@ -5,8 +5,7 @@ Stored as JSON under a key derived from what the watcher watches, in two steps p
 watermark moved to the window's end, once the event has had time to reach the metadata
 database. A trigger rebuilt in between finds ``announced`` and announces that window again with
 the same bounds, so windows are never lost and never overlap. ``last`` keeps the last window
-announced and ``announced_by`` the trigger (row id) that announced it, so that a new trigger of
-the same watcher (after the DAG was paused, or its file changed) can announce it once more.
+announced, which a trigger announces once more when it starts.
 
 Cursors are ordered by :meth:`Watermark.position`: a window announced lies after the watermark it
 starts at and before the one it ends at. A cursor only ever moves forward.
@@ -29,27 +28,24 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 KEY_PREFIX = "clue_event_watermark"
-TriggerId = int | str | None
 
 
 @dataclass(frozen=True)
 class Watermark:
-    """The start of the next window (aware), the payload announced but not yet done, if any, the last
-    payload announced (done or not) and the trigger that announced it."""
+    """The start of the next window (aware), the payload announced but not yet done, if any, and the last
+    payload announced (done or not)."""
 
     start: datetime
     announced: dict[str, Any] | None = None
     last: dict[str, Any] | None = None
-    announced_by: TriggerId = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"watermark": self.start.isoformat(), "announced": self.announced, "last": self.last,
-                "announced_by": self.announced_by}
+        return {"watermark": self.start.isoformat(), "announced": self.announced, "last": self.last}
 
     @classmethod
     def from_json(cls, stored: object) -> Watermark:
         """The cursor :meth:`to_json` wrote (or its JSON text, as a Variable holds it); one written
-        before ``last`` and ``announced_by`` existed has neither.
+        before ``last`` existed has none.
 
         :raises ValueError: for anything else.
         """
@@ -58,14 +54,10 @@ class Watermark:
         if not isinstance(stored, dict) or not isinstance(stored.get("watermark"), str):
             raise ValueError("not a ClueEventTrigger cursor")
         start = datetime.fromisoformat(stored["watermark"])
-        announced, last, by = stored.get("announced"), stored.get("last"), stored.get("announced_by")
-        if (
-            start.tzinfo is None
-            or not all(payload is None or _is_payload(payload) for payload in (announced, last))
-            or not (by is None or isinstance(by, (int, str)))
-        ):
+        announced, last = stored.get("announced"), stored.get("last")
+        if start.tzinfo is None or not all(payload is None or _is_payload(payload) for payload in (announced, last)):
             raise ValueError("not a ClueEventTrigger cursor")
-        return cls(start, announced, last if last is not None else announced, by)
+        return cls(start, announced, last if last is not None else announced)
 
     def position(self) -> tuple[datetime, int]:
         """Where the cursor stands: the watermark ``S`` (``(S, 1)``), or the window ``[S, E)`` it announced
@@ -74,20 +66,15 @@ class Watermark:
             return utc(self.start), 1
         return utc(datetime.fromisoformat(self.announced["created_at"][1])), 0
 
-    def announcing(self, payload: dict[str, Any], by: TriggerId) -> Watermark:
-        """This cursor with ``payload`` recorded as announced by the trigger ``by``."""
-        return replace(self, announced=payload, last=payload, announced_by=by)
-
-    def announced_again(self, by: TriggerId) -> Watermark:
-        """This cursor with its last window recorded as announced again, by the trigger ``by``."""
-        return replace(self, announced_by=by)
+    def announcing(self, payload: dict[str, Any]) -> Watermark:
+        """This cursor with ``payload`` recorded as announced."""
+        return replace(self, announced=payload, last=payload)
 
     def done(self) -> Watermark:
         """The cursor after the announced window: it starts where that window ended."""
         if self.announced is None:
             return self
-        return Watermark(datetime.fromisoformat(self.announced["created_at"][1]), None, self.announced,
-                         self.announced_by)
+        return Watermark(datetime.fromisoformat(self.announced["created_at"][1]), None, self.announced)
 
     def end_announced(self) -> datetime:
         """The end of the latest window announced: the watermark, or the end of the window announced."""

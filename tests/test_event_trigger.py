@@ -553,19 +553,16 @@ def test_a_cursor_moved_back_by_a_stale_write_is_set_forward_again(
     assert store.cursor(key)["watermark"] >= first["created_at"][1]
 
 
-def test_a_new_trigger_of_the_watcher_announces_the_last_window_again_a_rebuilt_one_does_not(
+def test_a_trigger_that_starts_announces_the_last_window_again(
     emulator: ClueEmulator, store: Variables, caplog: Any
 ) -> None:
-    """Airflow makes a new trigger row when the DAG is unpaused or the watcher's file changed: its first event
-    is the last window again, so that windows announced while no run could be made are pulled at once."""
+    """A trigger starting (the DAG unpaused, its file changed, a triggerer restarted) first announces the last
+    window again, so that windows announced while no run could be made (a paused DAG) are pulled at once."""
     start = seconds_ago(emulator, 10)
     emulator.insert(2, created_at=settled(emulator))
-    first_trigger = watcher(store, trigger_id=1, start=start)
-    (first,) = asyncio.run(collect(first_trigger, events=2, timeout=1.5))
-    assert asyncio.run(collect(rebuilt(first_trigger, store), events=1, timeout=1)) == [], "a restart: the same row"
+    (first,) = asyncio.run(collect(watcher(store, start=start), events=2, timeout=1.5))
+    assert store.cursor()["announced"] is None and store.cursor()["last"] == first
     with caplog.at_level(logging.INFO):
-        (again,) = asyncio.run(collect(watcher(store, trigger_id=2, start=start), events=1, timeout=1))
+        (again,) = asyncio.run(collect(watcher(store, start=start, poll_interval=0.5), events=2, timeout=1.5))
     assert again == first and "Announcing the last window" in caplog.text
-    assert store.cursor()["announced_by"] == 2 and store.cursor()["announced"] is None
-    assert asyncio.run(collect(watcher(store, trigger_id=2, start=start), events=1, timeout=1)) == []
-    assert asyncio.run(collect(watcher(store, start=start), events=1, timeout=1)) == [], "outside a triggerer: no id"
+    assert store.cursor()["watermark"] == first["created_at"][1], "announcing it again moves nothing"

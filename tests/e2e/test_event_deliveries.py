@@ -36,10 +36,10 @@ def test_a_renamed_asset_keeps_its_watchers_cursor(deployment: Deployment, emula
     rewrite(dag_file, "clue_e2e_watched_renamed_a1", "clue_e2e_watched_renamed_a2")
     watched.note("asset renamed to clue_e2e_watched_renamed_a2")
     watched.burst(3)  # after the old watcher's last window, before the new one starts
-    watched.wait_for_watcher(2)
+    _, renamed = watched.wait_for_watcher(2)
     watched.burst(2)
     watched.wait_until_pulled("the bursts around the rename", timeout=180)
-    assert watched.asset_events("clue_e2e_watched_renamed_a2"), "the renamed asset's watcher announced them"
+    assert watched.events(renamed), "the renamed asset's watcher announced them"
     watched.check_exactly_once()
 
 
@@ -58,45 +58,45 @@ def test_a_stalled_copy_of_the_watcher_never_moves_its_cursor_back(
         watched.burst(3)
         watched.wait_until_pulled("the first burst", timeout=120)
         owner, _ = watched.watcher_starts()[-1]
-        events = len(watched.asset_events())
+        events = watched.events()
         watched.burst(5)
-        deployment.wait_for(lambda: len(watched.asset_events()) > events, "the second burst's event", timeout=60,
-                            every=0.2)
+        watched.wait_for_event(events, "the second burst's event")
         time.sleep(1.5)
         stalled = deployment.processes[owner]
         signal_tree(stalled, signal.SIGSTOP)
         frozen_at = time.monotonic()
         watched.note(f"{owner} frozen")
-        taken_over = watched.wait_for_watcher(2, timeout=60)
-        assert taken_over[0] != owner
+        starts = len(watched.watcher_starts())
+        taken_over = watched.wait_for_watcher(starts + 1, timeout=60)
+        assert taken_over[0] != owner, "the other triggerer took the watcher over"
         for size in (4, 2):
-            events = len(watched.asset_events())
+            events = watched.events()
             watched.burst(size)
-            deployment.wait_for(lambda events=events: len(watched.asset_events()) > events, "an event", timeout=60,
-                                every=0.5)
+            watched.wait_for_event(events, f"the burst of {size}'s event")
         time.sleep(max(0.0, 25 - (time.monotonic() - frozen_at)))
         signal_tree(stalled, signal.SIGCONT)
         stalled = None
         watched.note(f"{owner} thawed")
         watched.burst(3)
-        files = watched.wait_until_pulled("every burst", timeout=180)
+        watched.wait_until_pulled("every burst", timeout=180)
         time.sleep(8)  # the thawed copy's write, had it made one, lands by now
-        stored = Watermark.from_json(deployment.api("GET", f"/variables/{watched.key}")["value"])
-        last_end = max(name.removesuffix(".jsonl").split("_")[1] for name in files)
-        assert stored.end_announced().strftime("%Y-%m-%dT%H%M%S") >= last_end, "the cursor moved back"
     finally:
         if stalled is not None:
             signal_tree(stalled, signal.SIGCONT)
         stop_all([deployment.processes.pop("triggerer-b")])
         deployment.components = tuple(c for c in deployment.components if c.name != "triggerer-b")
     watched.check_exactly_once()
+    stored = Watermark.from_json(deployment.api("GET", f"/variables/{watched.key}")["value"])
+    last_end = max(name.removesuffix(".jsonl").split("_")[1] for name in watched.files())
+    assert stored.end_announced().strftime("%Y-%m-%dT%H%M%S") >= last_end, "the cursor moved back"
 
 
 def test_windows_announced_while_a_run_is_queued_are_pulled_without_waiting_for_another_clue(
     deployment: Deployment, emulator: ClueEmulator
 ) -> None:
-    """``max_active_runs=1``, each run held 6 s, bursts 8 s apart: events that join the queued run's entry
-    reach no run of their own, so the queued run, once it starts, pulls up to the latest window."""
+    """``max_active_runs=1``, each run held 20 s, bursts 8 s apart: the events that come while a run is active
+    join one queue entry, whose run consumes only the first of them and reaches no run of their own, so
+    that run, once it starts, pulls up to the latest window."""
     watched = WatchedDag(deployment, emulator, "queued")
     watched.set_paused(False)
     watched.wait_for_watcher(1)
@@ -118,12 +118,11 @@ def test_a_window_announced_while_the_dag_is_paused_is_pulled_once_it_is_unpause
     _, trigger_id = watched.wait_for_watcher(1)
     watched.burst(3)
     watched.wait_until_pulled("the first burst", timeout=120)
-    runs, events = len(watched.runs()), len(watched.asset_events())
-    watched.burst(4)
+    runs, events = len(watched.runs()), watched.events()
+    watched.wait_for_a_parse()  # the watcher runs on until the next parse, 10 s from now
     watched.set_paused(True)
-    deployment.wait_for(lambda: len(watched.asset_events()) > events, "the window announced while paused",
-                        timeout=60, every=0.5)
-    watched.note("announced while paused")
+    watched.burst(4, seconds_ago=3)  # settled: the next poll announces it
+    watched.wait_for_event(events, "the window announced while paused")
     deployment.wait_for(lambda: watched.cancelled(trigger_id), "the paused DAG's watcher to stop", timeout=60)
     watched.note("watcher stopped")
     assert len(watched.runs()) == runs, "no run for the event made while paused"

@@ -10,6 +10,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+import pendulum
+
 from tests.e2e.airflow_rest import read_ids
 from tests.e2e.conftest import account_of
 
@@ -52,18 +54,32 @@ class WatchedDag:
         self.deployment.api("PATCH", f"/dags/{self.dag_id}", json={"is_paused": paused})
         self.note("paused" if paused else "unpaused")
 
-    def burst(self, size: int) -> None:
-        self.inserted |= {str(record["id"]) for record in self.emulator.insert(size, user_id=self.account)}
+    def burst(self, size: int, *, seconds_ago: float = 0) -> None:
+        """Insert ``size`` clues for the account, created ``seconds_ago`` (past ``settle``: counted at once)."""
+        created = pendulum.now("Asia/Shanghai").subtract(seconds=seconds_ago).format("YYYY-MM-DD HH:mm:ss")
+        records = self.emulator.insert(size, user_id=self.account, created_at=created)
+        self.inserted |= {str(record["id"]) for record in records}
         self.note(f"burst of {size}")
 
+    def wait_for_a_parse(self) -> None:
+        """Wait until the dag-processor parses the DAG's file again: its next parse is a whole
+        ``[dag_processor] min_file_process_interval`` away then."""
+        parsed = self.deployment.api("GET", f"/dags/{self.dag_id}")["last_parsed_time"]
+        self.deployment.wait_for(
+            lambda: self.deployment.api("GET", f"/dags/{self.dag_id}")["last_parsed_time"] != parsed,
+            f"{self.dag_id}'s file to be parsed again", timeout=60, every=0.2,
+        )
+        self.note("parsed")
+
     def watcher_starts(self) -> list[tuple[str, int]]:
-        """Each start of this watcher's trigger: the triggerer whose log says so, and the trigger's id."""
+        """Each start of this watcher's trigger, in time order: the triggerer whose log says so, and the
+        trigger's id."""
         starts = []
-        for log in sorted(self.deployment.home.glob("logs-triggerer*.txt")):
+        for log in self.deployment.home.glob("logs-triggerer*.txt"):
             for line in log.read_text(errors="replace").splitlines():
-                if f"Cursor {self.key} in" in line and (found := re.search(r"trigger_id=(\d+)", line)):
-                    starts.append((log.stem.removeprefix("logs-"), int(found.group(1))))
-        return starts
+                if f"Cursor {self.key} in" in line and (found := re.search(r"\), trigger (\d+):", line)):
+                    starts.append((line.split(" ", 1)[0], log.stem.removeprefix("logs-"), int(found.group(1))))
+        return [(triggerer, trigger_id) for _, triggerer, trigger_id in sorted(starts)]
 
     def cancelled(self, trigger_id: int) -> bool:
         """Whether a triggerer's log says it cancelled the trigger ``trigger_id`` (its DAG paused, say)."""
@@ -82,15 +98,22 @@ class WatchedDag:
         self.note(f"watcher started in {found[-1][0]} as trigger {found[-1][1]}")
         return found[-1]  # type: ignore[no-any-return]
 
-    def asset_events(self, asset_name: str | None = None) -> list[dict[str, Any]]:
-        """The events of the watched asset (named after the DAG unless ``asset_name`` is given)."""
-        name = asset_name or self.dag_id
-        assets = self.deployment.api("GET", "/assets", params={"name_pattern": name})["assets"]
-        ids = [asset["id"] for asset in assets if asset["name"] == name]
-        if not ids:
-            return []
-        return list(self.deployment.api("GET", "/assets/events", params={"asset_id": ids[0], "limit": 1000})[
-            "asset_events"])
+    def events(self, trigger_id: int | None = None) -> int:
+        """How many events this watcher's triggers (or the trigger ``trigger_id``) handed to a triggerer, as
+        its log says (Airflow's REST API answers 500 for asset events while their run waits to start)."""
+        ids = {trigger_id} if trigger_id is not None else {found for _, found in self.watcher_starts()}
+        return sum(
+            1
+            for log in self.deployment.home.glob("logs-triggerer*.txt")
+            for line in log.read_text(errors="replace").splitlines()
+            if "Trigger fired event" in line and (found := re.search(r"name='ID (\d+)'", line)) and
+            int(found.group(1)) in ids
+        )
+
+    def wait_for_event(self, after: int, what: str) -> None:
+        """Wait until this watcher has handed more than ``after`` events to a triggerer."""
+        self.deployment.wait_for(lambda: self.events() > after, what, timeout=60, every=0.2)
+        self.note(what)
 
     def runs(self) -> list[dict[str, Any]]:
         runs = self.deployment.api("GET", f"/dags/{self.dag_id}/dagRuns", params={"order_by": "run_after"})["dag_runs"]
