@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
-    from airflow_provider_clue.watermark_stores import WatermarkStore
 
 # The least time between handing an event to the triggerer and recording its window done. The
 # triggerer passes events on within about a second and writes them to the metadata database then;
@@ -53,24 +52,16 @@ class EventWatcher:
     :param trigger: the trigger Airflow runs (on 3.3 its asset state store may hold an older cursor).
     :param arguments: what to watch and how often.
     :param logger: where polls, announcements and errors are logged.
-    :param store: where the cursor is kept; Airflow Variables by default.
     """
 
-    def __init__(
-        self,
-        trigger: BaseEventTrigger,
-        arguments: EventWatcherArguments,
-        *,
-        logger: WatcherLogger,
-        store: WatermarkStore | None = None,
-    ) -> None:
+    def __init__(self, trigger: BaseEventTrigger, arguments: EventWatcherArguments, *, logger: WatcherLogger) -> None:
         from airflow_provider_clue.watermark_stores import VariableWatermarks
 
         self.trigger = trigger
         self.arguments = arguments
         self.log = logger
         self.key = watermark_key(arguments.identity())
-        self.store: WatermarkStore = store or VariableWatermarks()
+        self.store = VariableWatermarks()
         self._clients = AsyncExitStack()
         self._settings: ClueConnectionSettings | None = None
         self._client: AsyncClueClient | None = None

@@ -26,8 +26,6 @@ class VariableBackend(Protocol):
 
     def set(self, key: str, value: str, *, description: str) -> None: ...
 
-    def delete(self, key: str) -> None: ...
-
 
 class AirflowVariables:
     """Airflow's own Variables (``airflow.sdk.Variable``), as a task or a trigger reaches them."""
@@ -44,11 +42,6 @@ class AirflowVariables:
         from airflow.sdk import Variable
 
         Variable.set(key, value, description=description)
-
-    def delete(self, key: str) -> None:
-        from airflow.sdk import Variable
-
-        Variable.delete(key)
 
 
 _backend: VariableBackend = AirflowVariables()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from airflow_provider_clue import variables
 from airflow_provider_clue.compat import asset_state_store_of
@@ -22,16 +22,6 @@ if TYPE_CHECKING:
     from airflow.triggers.base import BaseEventTrigger
 
 DESCRIPTION = "ClueEventTrigger's cursor (airflow-provider-clue)"
-
-
-class WatermarkStore(Protocol):
-    """Reads and writes one watcher's cursor."""
-
-    description: str
-
-    async def load(self, key: str) -> Watermark | None: ...
-
-    async def save(self, key: str, watermark: Watermark) -> None: ...
 
 
 class VariableWatermarks:
@@ -51,7 +41,7 @@ def latest_cursor(key: str) -> Watermark | None:
     return read_cursor(variables.get(key), key, VariableWatermarks.description)
 
 
-async def open_cursor(trigger: BaseEventTrigger, store: WatermarkStore, key: str) -> tuple[Watermark | None, str]:
+async def open_cursor(trigger: BaseEventTrigger, store: VariableWatermarks, key: str) -> tuple[Watermark | None, str]:
     """The cursor under ``key`` and where it was found: in ``store``, else (moved to ``store``) in the
     watched asset's state store, where Airflow 3.3 kept it before."""
     watermark = await store.load(key)

@@ -33,10 +33,6 @@ class MemoryVariables:
             self.values[key] = value
             self.writes.append((key, value))
 
-    def delete(self, key: str) -> None:
-        with self._lock:
-            self.values.pop(key, None)
-
 
 @contextmanager
 def memory_variables(values: dict[str, str] | None = None) -> Iterator[MemoryVariables]:
