@@ -3,12 +3,9 @@
 :class:`WaitCondition` is plain, JSON-safe data, so it crosses to the triggerer unchanged; the
 window's end may be open (``None``), meaning "now" at each check.
 
-A count's page is checked against its filters like any page (a record outside them fails), but a
-page whose records happen to match, or that is empty, cannot prove that the filters reached the
-server: without them it counts the whole pool, whose newest record may well lie in a window that
-ends now. So before a count releases a wait (``probe=True``, filters sent in the body), one more
-one-record request counts a second in which no clue can exist, :data:`PROBE_SECOND`; anything but
-0 means the server did not apply the filters, and the wait fails instead of ending.
+A count's page is checked against its filters like any page (a record outside them fails), and
+before a count releases a wait (``probe=True``) one more request proves that the filters reached
+the server (``api.filter_probe``): the wait fails instead of ending on the whole pool's total.
 """
 
 from __future__ import annotations
@@ -17,8 +14,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_clue.api.filter_probe import check_probe, needs_probe, probe_query
 from airflow_provider_clue.api.request_validation import check_positive_int
-from airflow_provider_clue.exceptions import ClueBadRequestError
 from airflow_provider_clue.windows.run_window import ClueWindow
 
 if TYPE_CHECKING:
@@ -26,12 +23,8 @@ if TYPE_CHECKING:
 
     from airflow_provider_clue.api.async_client import AsyncClueClient
     from airflow_provider_clue.api.client import ClueClient
-    from airflow_provider_clue.api.envelope import CluePage
     from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.api.request_counts import WarningLogger
-
-# A second in which no clue can have been created (the API's first year), counted to prove that the filters arrive
-PROBE_SECOND = ("1970-01-01 00:00:00", "1970-01-01 00:00:00")
 
 
 @dataclass(frozen=True)
@@ -83,14 +76,14 @@ def count_clues(
     a request.
 
     :param probe: before returning a count that meets ``min_count``, prove with one more request
-        that the server applies the filters (see the module's docstring).
+        that the server applies the filters (``api.filter_probe``).
     """
     created_at, windowed = _count_query(query, condition, zone)
     if windowed is None:
         return CountResult(0, created_at)
     count = client.get_page(windowed, 1).meta.total
-    if probe and count >= condition.min_count and client.settings.filters_in == "body":
-        _check_probe(client.get_page(probe_query(query), 1), count, query.path)
+    if probe and count >= condition.min_count and needs_probe(client.settings, windowed, count):
+        check_probe(client.get_page(probe_query(query), 1), count, query.path)
     return CountResult(count, created_at)
 
 
@@ -108,25 +101,9 @@ async def acount_clues(
     if windowed is None:
         return CountResult(0, created_at)
     count = (await client.get_page(windowed, 1, logger=logger)).meta.total
-    if probe and count >= condition.min_count and client.settings.filters_in == "body":
-        _check_probe(await client.get_page(probe_query(query), 1, logger=logger), count, query.path)
+    if probe and count >= condition.min_count and needs_probe(client.settings, windowed, count):
+        check_probe(await client.get_page(probe_query(query), 1, logger=logger), count, query.path)
     return CountResult(count, created_at)
-
-
-def probe_query(query: CustomerQuery) -> CustomerQuery:
-    """``query`` narrowed to :data:`PROBE_SECOND`, one record a page."""
-    return replace(query, filters=query.filters.with_created_at(PROBE_SECOND), per_page=1)
-
-
-def _check_probe(page: CluePage, count: int, path: str) -> None:
-    """The probe's page (already checked record by record) must count nothing."""
-    if page.meta.total:
-        raise ClueBadRequestError(
-            f"counting clues created at {PROBE_SECOND[0]}, when none can exist, answered {page.meta.total}, so the "
-            f"count of {count} may be of the whole pool: the filters did not reach the API (a proxy may drop GET "
-            "bodies); set the connection extra filters_in to 'query'",
-            path=path, page=1,
-        )
 
 
 def _count_query(

@@ -127,18 +127,43 @@ def watcher_of(context: Mapping[str, Any]) -> str | None:
     return next(iter(watchers)) if len(watchers) == 1 else None
 
 
-def unwatched_schedule_assets(timetable: Any) -> list[str]:
-    """The names of the assets a DAG is scheduled on that are declared here without a watcher (not
-    references: ``Asset.ref(name=...)`` names an asset declared elsewhere, watcher and all)."""
+def warn_about_schedule(timetable: Any, where: str) -> None:
+    """Warn, where a DAG file is parsed, about a schedule on which a pull of a watcher's windows cannot work
+    (``where`` names the task): an asset declared without its watcher, or named by ``Asset.ref``."""
+    import warnings
+
     from airflow.sdk import Asset
 
-    def assets_in(condition: Any) -> Iterator[Asset]:
-        if isinstance(condition, Asset):
-            yield condition
-        for part in getattr(condition, "objects", ()):  # AssetAll, AssetAny
-            yield from assets_in(part)
+    share = ("declare the watched Asset once, in a module both DAG files import (e.g. beside them in the dags "
+             "folder), and schedule on that object")
+    for part in _schedule_parts(getattr(timetable, "asset_condition", None)):
+        if isinstance(part, Asset) and not part.watchers:
+            problem = (f"the DAG is scheduled on Asset(name={part.name!r}) declared here without a watcher. If a "
+                       "ClueEventTrigger watches it in another DAG file, Airflow takes the asset's watchers from the "
+                       "file it parsed last, so each parse of this file stops that watcher")
+        elif type(part).__name__ in ("AssetNameRef", "AssetUriRef"):
+            problem = (f"the DAG is scheduled on Asset.ref({_ref_of(part)}), and Airflow gives a run of such a DAG "
+                       "none of the asset's events, so this pull would find no window announced and fail")
+        else:
+            continue
+        warnings.warn(f"{where}: {problem}: {share}; if nothing watches it, pass created_at", UserWarning,
+                      stacklevel=5)
 
-    return [str(asset.name) for asset in assets_in(getattr(timetable, "asset_condition", None)) if not asset.watchers]
+
+def _schedule_parts(condition: Any) -> Iterator[Any]:
+    """The assets and references of an asset condition (``AssetAll``, ``AssetAny``, nested)."""
+    parts = getattr(condition, "objects", None)
+    if parts is None:
+        if condition is not None:
+            yield condition
+        return
+    for part in parts:
+        yield from _schedule_parts(part)
+
+
+def _ref_of(reference: Any) -> str:
+    name = getattr(reference, "name", None)
+    return f"name={name!r}" if name is not None else f"uri={getattr(reference, 'uri', None)!r}"
 
 
 def pull_key(dag_id: str, task_id: str, map_index: int, watcher: str) -> str:

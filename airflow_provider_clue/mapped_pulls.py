@@ -15,6 +15,7 @@ import attrs
 from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
 from airflow_provider_clue.compat import scheduled_on_assets
+from airflow_provider_clue.event_pulls import warn_about_schedule
 from airflow_provider_clue.outputs.destination_sharing import (
     check_mapped_destination,
     check_mapped_kwargs_destination,
@@ -60,12 +61,16 @@ class CluePartial(OperatorPartial):
     def _prepare(self, mapped: Mapping[str, Any] | None) -> None:
         """The schedule's check and the outlet; ``mapped`` holds each mapped argument's values, if known."""
         destination = self.kwargs.get("destination")
+        dag = self.kwargs.get("dag")
+        timetable = getattr(dag, "timetable", None)
         if mapped is not None and "created_at" not in mapped:
-            timetable = getattr(self.kwargs.get("dag"), "timetable", None)
             check_scheduled_destination(destination, self.kwargs.get("created_at"), timetable)
-            follows_watcher = self.kwargs.get("created_at") is None and scheduled_on_assets(timetable)
-            if follows_watcher and self.kwargs.get("max_active_tis_per_dag") is None:
-                self.kwargs["max_active_tis_per_dag"] = 1  # each instance carries on from its record (event_pulls)
+        if self.kwargs.get("created_at") is None and scheduled_on_assets(timetable):
+            # each instance carries on from its record (event_pulls); instances given created_at at run time
+            # (expand_kwargs of an XComArg) merely wait their turn
+            if self.kwargs.get("max_active_tis_per_dag") is None:
+                self.kwargs["max_active_tis_per_dag"] = 1
+            warn_about_schedule(timetable, f"{getattr(dag, 'dag_id', None)}.{self.kwargs.get('task_id')}")
         mapped = mapped or {}
         if not self.outlets_given:
             asset = self._asset(destination, mapped.get("destination"))

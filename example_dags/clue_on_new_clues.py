@@ -7,8 +7,8 @@ since its last pull (one run may take several; one whose windows an earlier run 
 skipped). Each run's clues land in their own file under
 ``$CLUE_OUTPUT_ROOT/clue_on_new_clues/<start>_<end>.jsonl``; a run cleared and run again rewrites
 the same file. Unpause the DAG to start watching; after a pause, unpausing announces the last
-window again, and that run pulls everything since the last pull. Another DAG file scheduled on
-these clues names the asset with ``Asset.ref(name="clue_new_clues")``.
+window again, and that run pulls everything since the last pull. To schedule another DAG file on
+these clues, move ``NEW_CLUES`` into a module of the dags folder and import it in both files.
 """
 
 from __future__ import annotations

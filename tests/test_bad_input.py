@@ -370,6 +370,7 @@ OPERATOR_CASES = [
     # found by execute, before the first request: no filesystem for the scheme, a folder that cannot be made
     operator_case("destination-no-filesystem", "destination", destination="gs://clue-bucket/clues.jsonl"),
     operator_case("destination-folder-in-proc", "destination", destination="file:///proc/clues/{start_date}.jsonl"),
+    operator_case("destination-proc-itself", "destination", destination="file:///proc/{start_date}.jsonl"),
     operator_case("created_at-year-1", "created_at (start)", created_at=["0001-01-01", DAY[1]]),
     operator_case("lookback-huge", "lookback", lookback=timedelta(days=800_000)),
     operator_case("xcom_max_records-string", "xcom_max_records", xcom_max_records="10"),

@@ -3,7 +3,7 @@ in every mode and both triggers fail with the hint, as a pull does, instead of p
 
 A record on the page that contradicts the filters (outside ``created_at``, or an enum code not asked
 for) is caught at no extra request; a count that would release a wait, whose page cannot prove it,
-is proven by one probe first (``clue_count.PROBE_SECOND``).
+is proven by one probe first (``api.filter_probe.PROBE_SECOND``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from airflow_provider_clue.clue_count import PROBE_SECOND
+from airflow_provider_clue.api.filter_probe import PROBE_SECOND
 from airflow_provider_clue.compat import AirflowFailException, TaskDeferred
 from airflow_provider_clue.exceptions import ClueBadRequestError
 from airflow_provider_clue.hooks.clue import ClueHook
@@ -56,6 +56,27 @@ def test_a_count_of_one_day_is_not_the_pools_total(emulator):
                                                   rf"23:59:59\] that was asked for: .*{HINT}"):
         ClueHook().count_customers(filters={"created_at": list(DAY_INCLUSIVE)})
     assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize("filters", [{"created_at": ["2026-10-31 00:00:00", "2026-10-31 23:59:59"]},
+                                     {"operator": [3]}, {"sex": [1]}], ids=["newest-day", "operator", "sex"])
+def test_a_count_whose_record_happens_to_match_is_proven_by_the_hooks_first_probe(emulator, filters):
+    """The pool's newest clue matches these filters, so the count's page cannot tell: the probe does."""
+    newest = emulator.records()[0]
+    assert newest["created_at"].startswith("2026-10-31") or newest["operator"] == 3 or newest["sex"] == 1
+    emulator.insert(1, created_at=newest["created_at"], operator=3, sex=1)  # the newest surely matches them all
+    with pytest.raises(ClueBadRequestError, match=HINT):
+        ClueHook().count_customers(filters=filters)
+    assert [is_probe(request) for request in emulator.requests] == [False, True]
+
+
+def test_the_hook_proves_its_filters_once(emulator):
+    emulator.drop_request_bodies = False
+    hook = ClueHook()
+    counts = [hook.count_customers(filters={"operator": [3]}) for _ in range(3)]
+    assert counts[0] == counts[2] > 0
+    assert [is_probe(request) for request in emulator.requests] == [False, True, False, False]
+    assert ClueHook().count_customers() == 2000 and not is_probe(emulator.requests[-1]), "no filters: nothing to lose"
 
 
 def test_a_single_page_with_a_carrier_not_asked_for_is_refused(emulator):

@@ -233,6 +233,14 @@ def test_a_destination_that_cannot_be_written_is_refused_before_any_request(emul
     assert emulator.requests == []
 
 
+def test_a_record_beside_the_object_that_cannot_be_read_is_a_destination_error_before_any_request(emulator, tmp_path):
+    (tmp_path / ".2026-10-02.jsonl.clue.json").mkdir()  # storage answers, but not with the record
+    unreadable = r"the record \.2026-10-02\.jsonl\.clue\.json beside .* cannot be read \(IsADirectoryError"
+    with pytest.raises(ClueDestinationError, match=unreadable):
+        pull(created_at=list(DAY), destination=f"file://{tmp_path}/{{start_date}}.jsonl")
+    assert emulator.requests == []
+
+
 def test_lookback_reads_further_back_but_names_the_object_by_the_runs_own_window(emulator, tmp_path):
     summary = pull(created_at=list(DAY), lookback=timedelta(hours=1), destination=f"file://{tmp_path}/{{start_date}}.jsonl")
     assert summary["uri"] == f"file://{tmp_path}/2026-10-02.jsonl"
@@ -464,6 +472,15 @@ def test_the_day_summer_time_ends_is_pulled_exactly_even_with_a_bulk_import_in_i
 # -- runs triggered by ClueEventTrigger's asset events -----------------------------------------------
 
 
+def watched_asset() -> Asset:
+    """The asset a ClueEventTrigger watches, as the DAG that declares it holds it."""
+    from airflow.sdk import AssetWatcher
+
+    from airflow_provider_clue.triggers.clue import ClueEventTrigger
+
+    return Asset(name="new_clues", watchers=[AssetWatcher(name="new_clues_watcher", trigger=ClueEventTrigger())])
+
+
 def announced(start: str, end: str, count: int = 0) -> dict[str, Any]:
     return {"created_at": [start, end], "count": count}
 
@@ -510,7 +527,7 @@ def test_explicit_created_at_wins_over_announced_windows(emulator):
 def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(tmp_path):
     from airflow.sdk import DAG
 
-    with DAG("asset_scheduled", schedule=[Asset.ref(name="new_clues")]):
+    with DAG("asset_scheduled", schedule=[watched_asset()]):
         for allowed in ("{start}_{end}", "{start}", "{{ run_id }}"):
             ClueSearchOperator(task_id=f"ok_{len(allowed)}", destination=f"file://{tmp_path}/{allowed}.jsonl")
         with pytest.raises(ClueValidationError, match="scheduled on assets") as raised:
@@ -523,7 +540,7 @@ def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_
 
     from airflow.sdk import DAG
 
-    with DAG("asset_scheduled_manual", schedule=[Asset.ref(name="new_clues")]) as dag:
+    with DAG("asset_scheduled_manual", schedule=[watched_asset()]) as dag:
         operator = ClueSearchOperator(task_id="pull")
     now = datetime.now(timezone.utc)
     context = execution_context(dag=dag, dag_run=SimpleNamespace(run_after=now, start_date=now),
@@ -653,15 +670,44 @@ def test_a_pull_of_a_dag_scheduled_on_a_watched_asset_runs_one_instance_at_a_tim
         mapped = ClueSearchOperator.partial(task_id="mapped", destination=per_account).expand(
             user_id=["40863af8-db4a-41c6-a269-eb5bc386d97f"])
         assert mapped.max_active_tis_per_dag == 1
-    with DAG("on_new_clues_ref", schedule=[Asset.ref(name="new_clues")]), warnings.catch_warnings():
-        warnings.simplefilter("error")
-        ClueSearchOperator(task_id="pull", destination=destination)
 
 
-def test_a_watched_asset_declared_again_without_its_watcher_is_warned_about(tmp_path):
+@pytest.mark.parametrize("mapped", [False, True], ids=["task", "mapped"])
+def test_a_watched_asset_declared_again_without_its_watcher_or_named_by_a_reference_is_warned_about(tmp_path, mapped):
     from airflow.sdk import DAG
 
+    destination = f"file://{tmp_path}/{{user_id}}/{{start}}_{{end}}.jsonl"
+
+    def pull_task(task_id: str) -> Any:
+        if mapped:
+            return ClueSearchOperator.partial(task_id=task_id, destination=destination).expand(
+                user_id=["40863af8-db4a-41c6-a269-eb5bc386d97f"])
+        return ClueSearchOperator(task_id=task_id, destination=destination)
+
     with DAG("second_consumer", schedule=[Asset(name="new_clues")]), pytest.warns(
-        UserWarning, match=r"Asset\(name='new_clues'\) declared here without a watcher.*Asset\.ref\(name='new_clues'\)"
+        UserWarning, match=r"second_consumer\.pull: .*Asset\(name='new_clues'\) declared here without a watcher.*"
+                           r"in a module both DAG files import"
     ):
-        ClueSearchOperator(task_id="pull", destination=f"file://{tmp_path}/{{start}}_{{end}}.jsonl")
+        pull_task("pull")
+    with DAG("by_reference", schedule=[Asset.ref(name="new_clues")]), pytest.warns(
+        UserWarning, match=r"by_reference\.pull: the DAG is scheduled on Asset\.ref\(name='new_clues'\), and Airflow "
+                           r"gives a run of such a DAG none of the asset's events"
+    ):
+        pull_task("pull")
+
+
+def test_a_mapped_pull_given_its_arguments_at_run_time_runs_one_instance_at_a_time_too(tmp_path):
+    from airflow.sdk import DAG, AssetWatcher, task
+
+    from airflow_provider_clue.triggers.clue import ClueEventTrigger
+
+    watched = Asset(name="new_clues", watchers=[AssetWatcher(name="w", trigger=ClueEventTrigger())])
+    with DAG("on_new_clues", schedule=[watched]):
+        @task
+        def accounts() -> list[dict[str, str]]:
+            return [{"user_id": "40863af8-db4a-41c6-a269-eb5bc386d97f"}]
+
+        mapped = ClueSearchOperator.partial(
+            task_id="pull", destination=f"file://{tmp_path}/{{user_id}}/{{start}}.jsonl"
+        ).expand_kwargs(accounts())
+    assert mapped.max_active_tis_per_dag == 1

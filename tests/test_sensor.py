@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import pendulum
 import pytest
 
-from airflow_provider_clue.clue_count import PROBE_SECOND
+from airflow_provider_clue.api.filter_probe import PROBE_SECOND
 from airflow_provider_clue.compat import (
     AirflowException,
     AirflowFailException,

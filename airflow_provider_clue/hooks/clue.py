@@ -51,6 +51,7 @@ class ClueHook(BaseHook):
         self._lock = threading.RLock()  # cached_property has no lock since Python 3.12
         self._settings: ClueConnectionSettings | None = None
         self._client: ClueClient | None = None
+        self._filters_proven = False  # a count's probe showed the server applies the filters (count_customers)
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
@@ -162,9 +163,17 @@ class ClueHook(BaseHook):
         user_id: str | None = None,
         stage: str = "clue",
     ) -> int:
-        """The number of matching records (``meta.total``), read with one one-record request."""
+        """The number of matching records (``meta.total``), read with one one-record request; the first
+        count of a hook whose filters travel in the request body is proven with one more (a count of a
+        second in which no clue can exist must be 0: ``api.filter_probe``)."""
+        from airflow_provider_clue.api.filter_probe import check_probe, needs_probe, probe_query
+
         query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=1)
-        return self.client.get_page(query, 1).meta.total
+        total = self.client.get_page(query, 1).meta.total
+        if not self._filters_proven and needs_probe(self.settings, query, total):
+            check_probe(self.client.get_page(probe_query(query), 1), total, query.path)
+            self._filters_proven = True
+        return total
 
     def test_connection(self) -> tuple[bool, str]:
         """Check the base URL, token and default user by counting the default user's clues."""

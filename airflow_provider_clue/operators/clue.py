@@ -141,23 +141,12 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     def _follow_watcher(self) -> None:
         """A pull of a DAG scheduled on assets carries on from its own record (``event_pulls``): one instance
-        at a time, unless the DAG file says otherwise; and a warning for a watched asset declared without its
-        watcher here, which each parse of this file would take from the asset."""
-        import warnings
-
-        from airflow_provider_clue.event_pulls import unwatched_schedule_assets
+        at a time, unless the DAG file says otherwise; and warnings for a schedule it cannot work with."""
+        from airflow_provider_clue.event_pulls import warn_about_schedule
 
         if self.max_active_tis_per_dag is None:
             self.max_active_tis_per_dag = 1
-        for name in unwatched_schedule_assets(self.dag.timetable):
-            warnings.warn(
-                f"{self.dag.dag_id}.{self.task_id}: the DAG is scheduled on Asset(name={name!r}) declared here "
-                "without a watcher. If a ClueEventTrigger watches it in another DAG file, schedule on "
-                f"Asset.ref(name={name!r}) (or import that file's asset object) instead: Airflow takes the asset's "
-                "watchers from the file parsed last, so each parse of this file stops the watcher. If nothing "
-                "watches it, runs carry no window: pass created_at",
-                UserWarning, stacklevel=4,
-            )
+        warn_about_schedule(self.dag.timetable, f"{self.dag.dag_id}.{self.task_id}")
 
     @classmethod
     def partial(cls, **kwargs: Any) -> OperatorPartial:

@@ -159,13 +159,26 @@ def prepare_destination(path: ObjectStoragePath) -> None:
     except Exception as err:
         raise ClueDestinationError(f"{uri!r} cannot be opened: {type(err).__name__}: {err}") from err
     if path.protocol in ("file", "local", ""):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise ClueDestinationError(
-                f"the folder of {uri!r} cannot be created ({err.strerror or type(err).__name__}): choose a folder "
-                "this worker can write"
-            ) from None
+        _check_local_folder(path, uri)
+
+
+def _check_local_folder(path: ObjectStoragePath, uri: str) -> None:
+    """Make ``path``'s folder and prove it writable with a file created and removed at once (as root,
+    permission bits prove nothing; ``/proc`` and read-only mounts refuse only an actual write)."""
+    import uuid
+
+    step = "created"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        step = "written"
+        probe = path.parent / f".{path.name}.{uuid.uuid4().hex}.probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise ClueDestinationError(
+            f"the folder of {uri!r} cannot be {step} ({err.strerror or type(err).__name__}): choose a folder this "
+            "worker can write"
+        ) from None
 
 
 def plain_uri(path: ObjectStoragePath) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_clue.exceptions import ClueValidationError
+from airflow_provider_clue.exceptions import ClueDestinationError, ClueValidationError
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -125,6 +125,11 @@ def _read_record(path: ObjectStoragePath, uri: str) -> ObjectRecord | None:
         text = where.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except Exception as err:  # storage unreachable, no credentials, access denied
+        raise ClueDestinationError(
+            f"the record {where.name} beside {uri} cannot be read ({type(err).__name__}: {err}); check the "
+            "destination's storage and its connection (destination_conn_id)"
+        ) from err
     try:
         return ObjectRecord.from_json(json.loads(text))
     except ValueError as err:

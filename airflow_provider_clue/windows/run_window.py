@@ -180,8 +180,10 @@ def run_window(context: Mapping[str, Any], *, ended: bool = True) -> ClueWindow:
         raise ClueValidationError(
             "created_at",
             "this run of a DAG scheduled on assets carries no window: no ClueEventTrigger event triggered it "
-            "(a manual run, or events of an asset no ClueEventTrigger watches); pass created_at, e.g. rendered "
-            "from the run's params, to pull a window of your choice",
+            "(a manual run, events of an asset no ClueEventTrigger watches, or a DAG scheduled on Asset.ref(...), "
+            "whose runs Airflow gives none of the asset's events: schedule on the watched Asset object, imported "
+            "from a module the DAG files share); pass created_at, e.g. rendered from the run's params, to pull a "
+            "window of your choice",
         )
     if grid is None or instant is None:
         raise ClueValidationError(
