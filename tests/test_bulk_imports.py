@@ -147,7 +147,7 @@ def test_every_day_of_a_month_with_bulk_imports_is_pulled_exactly_in_pages_of_15
     request: each day of a 20,000-clue month with bulk imports pulls exactly, its crowded seconds counted."""
     emulator = make_emulator(records=20_000, seed=seed, start="2026-10-01 00:00:00", end="2026-10-31 00:00:00",
                              max_per_page=15, shuffle_ties=True)
-    crowded_days = 0
+    crowded_days = seconds = requests = most = 0
     for day in range(1, 31):
         window = (f"2026-10-{day:02d} 00:00:00", f"2026-10-{day:02d} 23:59:59")
         expected = emulator.records(created_at=window)
@@ -159,6 +159,11 @@ def test_every_day_of_a_month_with_bulk_imports_is_pulled_exactly_in_pages_of_15
         assert (pull.stats.crowded_seconds > 0) == crowded, window
         if crowded:
             assert pull.stats.most_crowded_second_requests <= pull.stats.crowded_second_requests < pull.stats.pages
+        seconds += pull.stats.crowded_seconds
+        requests += pull.stats.crowded_second_requests
+        most = max(most, pull.stats.most_crowded_second_requests)
+    print(f"\nseed {seed}: 30 days exact, {crowded_days} with crowded seconds; {seconds} crowded seconds took "
+          f"{requests} of {len(emulator.requests)} requests, at most {most} for one")
     assert crowded_days >= 10
 
 

@@ -122,7 +122,7 @@ def test_count_is_one_cheap_request(emulator, monkeypatch):
     hook = hook_for(emulator, monkeypatch)
     expected = sum(r["sex"] == 1 for r in emulator.records())
     assert hook.count_customers(filters={"sex": [1]}) == expected
-    count, probe = emulator.requests  # the hook's first count with filters is proven to have reached the API
+    _count, probe = emulator.requests  # the hook's first count with filters is proven to have reached the API
     assert json.loads(probe.body)["created_at"] == ["1970-01-01 00:00:00", "1970-01-01 00:00:00"]
     emulator.clear_requests()
     assert hook.count_customers(filters={"sex": [1]}) == expected

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.e2e.airflow_rest import finished, read_ids, runs_of
-from tests.e2e.conftest import TODAY, USERS
+from tests.e2e.suite_settings import TODAY, USERS
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.e2e.airflow_rest import read_ids
-from tests.e2e.conftest import USERS, WATCH_START
+from tests.e2e.suite_settings import USERS, WATCH_START
 
 if TYPE_CHECKING:
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pendulum
 
 from tests.e2e.airflow_rest import read_ids
-from tests.e2e.conftest import account_of
+from tests.e2e.suite_settings import account_of
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator
