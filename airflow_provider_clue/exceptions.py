@@ -56,6 +56,8 @@ class ClueAPIError(ClueError):
     :param http_status: the HTTP status, if a response arrived.
     :param api_code: the envelope's ``code``, if the body had one.
     :param api_message: the envelope's ``message``, if the body had one (redacted).
+    :param field_errors: what a validation answer (Laravel's 422) said of each field it refused:
+        the field's name and its reasons (redacted), as the body's ``errors`` map gave them.
     """
 
     retryable = False
@@ -69,6 +71,7 @@ class ClueAPIError(ClueError):
         http_status: int | None = None,
         api_code: object = None,
         api_message: str | None = None,
+        field_errors: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.summary = summary
         self.path = path
@@ -76,6 +79,7 @@ class ClueAPIError(ClueError):
         self.http_status = http_status
         self.api_code = api_code
         self.api_message = api_message
+        self.field_errors = dict(field_errors or {})
         super().__init__(self._describe())
 
     def without(self, secrets: tuple[str, ...]) -> ClueAPIError:
@@ -88,6 +92,10 @@ class ClueAPIError(ClueError):
                 self.api_message = self.api_message.replace(secret, "***")
             if isinstance(self.api_code, str):
                 self.api_code = self.api_code.replace(secret, "***")
+            self.field_errors = {
+                name.replace(secret, "***"): tuple(reason.replace(secret, "***") for reason in reasons)
+                for name, reasons in self.field_errors.items()
+            }
         self.args = (self._describe(),)
         return self
 
@@ -97,6 +105,9 @@ class ClueAPIError(ClueError):
             parts.append(f"code {self.api_code!r}")
         if self.api_message:
             parts.append(f"message {self.api_message!r}")
+        if self.field_errors:
+            refused = (f"{name} ({reasons[0]!r})" if reasons else name for name, reasons in self.field_errors.items())
+            parts.append(f"refused fields {', '.join(refused)}")
         where = f"GET {self.path}" + (f" page {self.page}" if self.page is not None else "")
         return f"{'; '.join(parts)} ({where})"
 
@@ -107,6 +118,13 @@ class ClueAuthError(ClueAPIError):
 
 class ClueBadRequestError(ClueAPIError):
     """The API rejected the request (400, 404, 422 and other client errors). Not retried."""
+
+
+class ClueBusinessError(ClueAPIError):
+    """The API answered HTTP 200 with an error of its own: ``status`` ``"error"``, or a ``code`` that is
+    neither 200 nor an HTTP status (the vendor documents ``6007``, "a 2.0 task is starting, stop it
+    first"). Not retried: asking again gives the same answer. ``api_code`` is an ``int`` when the
+    server's code is a number (sent as one or as a string of digits), ``message`` says why."""
 
 
 class ClueRateLimitError(ClueAPIError):

@@ -28,6 +28,7 @@ import pytest
 import requests
 
 from airflow_provider_clue.testing import DEFAULT_TOKEN, DEFAULT_USER_ID, FAULT_KINDS, ClueEmulator, FaultRates
+from airflow_provider_clue.testing.components import ComponentTemplate
 
 EmulatorFactory = Callable[..., ClueEmulator]
 TIMEOUT = 10
@@ -400,8 +401,11 @@ def test_created_at_reversed_window_has_total_zero(shared: ClueEmulator) -> None
 
 # -- filters -----------------------------------------------------------------------------------------
 
-COMPONENT_ID = "6f1c2a9e-3b1d-4c55-9a1e-2d7f8b9c0a11"
-SOURCE_ID = "9b4e7d21-5c3a-4f88-b2d6-7e1f0a3c5d22"
+SHARED_TEMPLATE = ComponentTemplate(seed=0, user_id=DEFAULT_USER_ID)  # the shared emulator's
+COMPONENT_ID = SHARED_TEMPLATE.find("意向产品").id
+SOURCE_ID = SHARED_TEMPLATE.find("客户来源").id
+BUDGET_ID = SHARED_TEMPLATE.find("预算").id
+VISIT_ID = SHARED_TEMPLATE.find("到访日期").id
 
 
 def component_value(record: dict[str, Any], component_id: str) -> Any:
@@ -436,6 +440,24 @@ FILTER_CASES: list[tuple[str, dict[str, Any], dict[str, Any], Callable[[dict[str
         {"components[0][id]": COMPONENT_ID, "components[0][value]": "智能客服",
          "components[1][id]": SOURCE_ID, "components[1][value]": "抖音"},
         lambda r: component_value(r, COMPONENT_ID) == "智能客服" and component_value(r, SOURCE_ID) == "抖音",
+    ),
+    (
+        "text_component_contains",
+        {"components": [{"id": COMPONENT_ID, "value": "外呼"}]},
+        {"components[0][id]": COMPONENT_ID, "components[0][value]": "外呼"},
+        lambda r: "外呼" in (component_value(r, COMPONENT_ID) or ""),
+    ),
+    (
+        "number_component",
+        {"components": [{"id": BUDGET_ID, "value": 5000}]},
+        {"components[0][id]": BUDGET_ID, "components[0][value]": "5000"},
+        lambda r: component_value(r, BUDGET_ID) == "5000",
+    ),
+    (
+        "date_component",
+        {"components": [{"id": VISIT_ID, "value": "2026-10-20"}]},
+        {"components[0][id]": VISIT_ID, "components[0][value]": "2026-10-20"},
+        lambda r: component_value(r, VISIT_ID) == "2026-10-20",
     ),
     (
         "combined",
@@ -1233,3 +1255,81 @@ def test_clear_faults_forgets_scripted_responses_and_bad_ones_are_refused(make_e
     with pytest.raises(TypeError):
         emulator.respond_next(200, {"code": 200})  # type: ignore[arg-type]
     assert get(emulator).status_code == 200
+
+
+# -- the pool template, string numbers, the API's own errors -------------------------------------
+
+
+def template_of(emulator: ClueEmulator, user_id: str | None = None, token: str | None = None) -> requests.Response:
+    url = f"{emulator.url}/agent-api/user/{user_id or emulator.user_id}/customer/create"
+    return requests.get(url, headers=auth(token or emulator.token), timeout=TIMEOUT)
+
+
+def test_the_template_lists_components_as_the_vendor_documents_them(shared: ClueEmulator) -> None:
+    payload = template_of(shared).json()
+    assert payload["code"] == 200 and payload["status"] == "success"
+    components = payload["data"]
+    assert [c["sort"] for c in components] == list(range(len(components)))
+    assert {c["type"] for c in components} == {"text", "number", "date"}
+    for component in components:
+        assert set(component) == {"id", "name", "type", "sort", "validate"}
+        assert isinstance(component["validate"], list)
+    assert template_of(shared).json() == payload  # deterministic per seed
+    assert template_of(shared, token="wrong").status_code == 401
+    unknown = template_of(shared, user_id="00000000-0000-4000-8000-000000000000").json()
+    assert unknown["code"] == 403 and unknown["status"] == "error"
+
+
+def test_records_carry_component_values_in_the_vendors_shape(everything: list[dict[str, Any]]) -> None:
+    types = {c.id: c.type for c in (SHARED_TEMPLATE.find(name) for name in ("意向产品", "预算", "到访日期"))}
+    seen = set()
+    for record in everything:
+        for item in record["components"]:
+            assert set(item) == {"id", "name", "type", "value"} and isinstance(item["value"], str)
+            if item["id"] in types:
+                seen.add(item["type"])
+                assert item["type"] == types[item["id"]]
+    assert seen == {"text", "number", "date"}
+    assert any(len(record["components"]) < 5 for record in everything)  # a value is optional
+
+
+def test_custom_components_and_seeds_give_their_own_templates() -> None:
+    with ClueEmulator(records=10, seed=3, components={"微信": "text", "人数": "number"}) as emulator:
+        components = template_of(emulator).json()["data"]
+        assert [(c["name"], c["type"]) for c in components] == [("微信", "text"), ("人数", "number")]
+        assert components[0]["id"] != ComponentTemplate(seed=4, user_id=emulator.user_id).find("意向产品").id
+    with pytest.raises(ValueError, match="type must be one of"):
+        ClueEmulator(components={"x": "select"})
+
+
+def test_a_renamed_component_shows_its_new_name_and_a_deleted_one_is_gone() -> None:
+    with ClueEmulator(records=200, seed=1) as emulator:
+        industry, budget = emulator.component_id("行业"), emulator.component_id("预算")
+        matched = page_of(emulator, body={"components": [{"id": industry, "value": "教育"}]})["meta"]["total"]
+        assert matched > 0
+        control(emulator, "POST", "components/rename", {"component": "行业", "name": "所属行业"})
+        names = {c["id"]: c["name"] for c in template_of(emulator).json()["data"]}
+        assert names[industry] == "所属行业"
+        records = page_of(emulator, params={"per_page": 100})["data"]
+        assert {item["name"] for r in records for item in r["components"] if item["id"] == industry} == {"所属行业"}
+        assert page_of(emulator, body={"components": [{"id": industry, "value": "教育"}]})["meta"]["total"] == matched
+        emulator.delete_component("预算")
+        assert budget not in {c["id"] for c in template_of(emulator).json()["data"]}
+        assert not [item for r in page_of(emulator)["data"] for item in r["components"] if item["id"] == budget]
+        assert page_of(emulator, body={"components": [{"id": budget, "value": 5000}]})["meta"]["total"] == 0
+        with pytest.raises(KeyError):
+            emulator.rename_component("预算", "x")
+
+
+def test_string_meta_sends_metas_numbers_as_strings() -> None:
+    with ClueEmulator(records=40, string_meta=True) as emulator:
+        meta = page_of(emulator, params={"per_page": 15})["meta"]
+    assert meta == {"has_pages": True, "total": "40", "last_page": "3", "current_page": "1", "per_page": "15"}
+
+
+def test_the_business_error_responder_answers_as_the_vendor_documents(shared: ClueEmulator) -> None:
+    control(shared, "POST", "business_error", {"times": 1})
+    first, second = get(shared), get(shared)
+    assert first.status_code == 200
+    assert first.json() == {"code": 6007, "status": "error", "message": "2.0任务启动中,请先停止任务", "data": []}
+    assert second.json()["code"] == 200

@@ -12,6 +12,7 @@ from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,
     ClueBadRequestError,
+    ClueBusinessError,
     ClueMalformedResponseError,
     ClueRateLimitError,
     ClueServerError,
@@ -48,6 +49,26 @@ class RequestContext:
     path: str
     page: int | None
     secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+MAX_DIGITS = 18  # a 64-bit integer's digits: a longer "number" is not one the server keeps
+
+
+def wire_int(value: object) -> int | None:
+    """``value`` as the server may send a number: a JSON integer, or a string of ASCII decimal digits
+    (older Laravel echoes ``per_page`` and ``current_page`` as the query gave them; PHP may quote a
+    ``code``). Anything else (a boolean, a float, a sign, spaces, an exponent, more digits than a
+    64-bit integer holds) is ``None``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS:
+        return int(value)
+    return None
+
+
+def is_http_like(code: int) -> bool:
+    """Whether an envelope's ``code`` reads as an HTTP error status (400 to 599) rather than one of the API's own."""
+    return 400 <= code <= 599
 
 
 def error_class_for(status: int) -> tuple[type[ClueAPIError], str]:
@@ -102,33 +123,54 @@ def _parse_response(status: int, body: bytes, context: RequestContext, wait: Rat
     api_code = _code_of(document)
     api_message = _message_of(document)
     if status != 200:
-        _raise_for(status, "", where, api_code, api_message, wait)
+        _raise_for(status, "", document, where, api_code, api_message, wait)
     if document is _NOT_JSON:
         raise ClueMalformedResponseError("response body is not JSON", retryable=True, **where)
     if not isinstance(document, dict):
         raise ClueMalformedResponseError("response body is not a JSON object", **where)
     if api_code != 200 or document.get("status") != "success":
-        code_status = api_code if isinstance(api_code, int) and not isinstance(api_code, bool) else 0
-        if code_status >= 400:
-            _raise_for(code_status, " (API code inside HTTP 200)", where, api_code, api_message, wait)
-        raise ClueMalformedResponseError(
-            f"envelope has code {api_code} and status {_shown(document.get('status'))}, "
-            "expected code 200 and status 'success'",
-            api_code=api_code, api_message=api_message, **where,
+        _raise_for_envelope(document, api_code, api_message, where, wait)
+    meta = _meta(document, where)
+    numbers = {"current_page": meta.current_page, "last_page": meta.last_page, "per_page": meta.per_page,
+               "total": meta.total}
+    envelope = {**document, "code": api_code, "meta": {**document["meta"], **numbers}}  # numbers as numbers
+    return CluePage(meta=meta, records=_records(document, where), envelope=envelope)
+
+
+def _raise_for_envelope(
+    document: Mapping[str, Any], api_code: object, api_message: str | None, where: dict[str, Any], wait: RateLimitWait
+) -> None:
+    """Raise the error an HTTP 200 envelope that is not a success stands for.
+
+    A ``code`` of 400 to 599 is read as that HTTP status; any other number but 200, or a ``status``
+    of ``"error"``, is the API's own refusal (:class:`ClueBusinessError`); an envelope with neither is
+    not the documented shape."""
+    if isinstance(api_code, int) and is_http_like(api_code):
+        _raise_for(api_code, " (API code inside HTTP 200)", document, where, api_code, api_message, wait)
+    if (isinstance(api_code, int) and api_code != 200) or document.get("status") == "error":
+        raise ClueBusinessError(
+            f"the API refused the request with its own code {api_code if api_code is not None else '(none)'} "
+            "inside HTTP 200 (not retried: asking again gives the same answer)",
+            api_code=api_code, api_message=api_message, field_errors=_field_errors_of(document), **where,
         )
-    return CluePage(meta=_meta(document, where), records=_records(document, where), envelope=document)
+    raise ClueMalformedResponseError(
+        f"envelope has code {_shown(api_code) if api_code is not None else None} and status "
+        f"{_shown(document.get('status'))}, expected code 200 and status 'success'",
+        api_code=api_code, api_message=api_message, **where,
+    )
 
 
 def _raise_for(
     status: int,
     suffix: str,
+    document: Any,
     where: dict[str, Any],
     api_code: object,
     api_message: str | None,
     wait: RateLimitWait,
 ) -> None:
     error_class, meaning = error_class_for(status)
-    context = {**where, "api_code": api_code, "api_message": api_message}
+    context = {**where, "api_code": api_code, "api_message": api_message, "field_errors": _field_errors_of(document)}
     if error_class is ClueRateLimitError:
         raise ClueRateLimitError(
             meaning + suffix, retry_after=wait.retry_after, budget_spent=wait.budget_spent, **context
@@ -137,19 +179,32 @@ def _raise_for(
 
 
 _NOT_JSON = object()
+MAX_FIELD_ERRORS = 20  # a validation answer's fields kept on the error
 
 
-def _code_of(document: Any) -> object:
-    """The envelope's ``code``: an int from 0 to 999 (a numeric string such as ``"200"``, as PHP may
-    send, or a whole float counts as its number), ``None``, or anything else as a short redacted text."""
+def _code_of(document: Any) -> int | str | None:
+    """The envelope's ``code``: an int when it is a number as :func:`wire_int` reads them (and does not
+    look like a phone number), ``None`` when absent, else a short redacted text of what was sent."""
     code = document.get("code") if isinstance(document, Mapping) else None
-    numeric_text = isinstance(code, str) and code.isascii() and code.isdigit() and len(code.lstrip("0")) <= 3
-    whole_float = isinstance(code, float) and code.is_integer() and 0 <= code <= 999
-    if numeric_text or whole_float:
-        code = int(code)  # type: ignore[arg-type]
-    if code is None or (isinstance(code, int) and not isinstance(code, bool) and 0 <= code <= 999):
-        return code
-    return _shown(code)
+    if code is None:
+        return None
+    shown = redact_personal_data(str(code))[:60]
+    number = wire_int(code)
+    return number if number is not None and shown == str(code) else shown
+
+
+def _field_errors_of(document: Any) -> dict[str, tuple[str, ...]]:
+    """A Laravel validation answer's ``errors`` map (field to its reasons), redacted; empty when absent."""
+    errors = document.get("errors") if isinstance(document, Mapping) else None
+    if not isinstance(errors, Mapping):
+        return {}
+    field_errors = {}
+    for name, reasons in list(errors.items())[:MAX_FIELD_ERRORS]:
+        listed = reasons if isinstance(reasons, list) else [reasons]
+        field_errors[redact_personal_data(str(name))[:80]] = tuple(
+            redact_personal_data(str(reason))[:200] for reason in listed[:5]
+        )
+    return field_errors
 
 
 def _shown(value: object) -> str:
@@ -180,10 +235,11 @@ def _meta(document: Mapping[str, Any], where: dict[str, Any]) -> PageMeta:
         raise ClueMalformedResponseError("envelope has no 'meta' object", **where)
     numbers = {}
     for name, minimum in (("current_page", 1), ("last_page", 0), ("per_page", 1), ("total", 0)):
-        value = meta.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        value = wire_int(meta.get(name))
+        if value is None or value < minimum:
             raise ClueMalformedResponseError(
-                f"meta.{name} is {_shown(value)}, expected an integer >= {minimum}", **where
+                f"meta.{name} is {_shown(meta.get(name))}, expected an integer >= {minimum} "
+                "(a JSON number or a string of decimal digits)", **where
             )
         numbers[name] = value
     return PageMeta(has_pages=bool(meta.get("has_pages")), **numbers)

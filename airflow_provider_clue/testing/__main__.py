@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from airflow_provider_clue.testing.components import COMPONENT_TYPES, DEFAULT_COMPONENTS
 from airflow_provider_clue.testing.emulator import (
     DEFAULT_END,
     DEFAULT_START,
@@ -54,7 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: on when CLUE_EMULATOR_SHUFFLE_TIES=1)")
     parser.add_argument("--laravel-dates", action="store_true",
                         help="send created_at and updated_at as Laravel's default does: ISO 8601 in UTC")
+    parser.add_argument("--string-meta", action=argparse.BooleanOptionalAction, default=None,
+                        help="send meta's numbers as strings (\"per_page\": \"15\"), as older Laravel does "
+                             "(default: on when CLUE_EMULATOR_STRING_META=1)")
+    parser.add_argument("--component", action="append", dest="components", type=component_of, metavar="NAME:TYPE",
+                        help="a component of each account's template, type text, number or date (repeatable; "
+                             "default: 意向产品, 客户来源, 行业 texts, 预算 a number, 到访日期 a date)")
     return parser
+
+
+def component_of(text: str) -> tuple[str, str]:
+    """``NAME:TYPE`` as a ``(name, type)`` pair."""
+    name, colon, kind = text.rpartition(":")
+    if not colon or not name.strip() or kind not in COMPONENT_TYPES:
+        allowed = ", ".join(COMPONENT_TYPES)
+        raise argparse.ArgumentTypeError(f"expected NAME:TYPE with TYPE one of {allowed}, got {text!r}")
+    return name, kind
 
 
 def throttle_settings(text: str) -> ThrottleSettings:
@@ -82,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             start=args.start, end=args.end, timezone=args.timezone, max_per_page=args.max_per_page,
             latency=args.latency, faults=faults, shuffle_ties=args.shuffle_ties, laravel_dates=args.laravel_dates,
             throttle=args.throttle and dataclasses.replace(args.throttle, budget_headers=args.budget_headers),
+            string_meta=args.string_meta, components=args.components or DEFAULT_COMPONENTS,
             host=args.host, port=args.port,
         )
     except ValueError as err:

@@ -1,7 +1,8 @@
 """The emulator's control API under ``/_emulator/``, for tests that run it in another process.
 
 ``GET health``, ``GET|DELETE requests``, ``POST records`` (insert), ``POST records/delete``,
-``POST records/query``, ``PUT faults``, ``PUT latency`` and ``PUT throttle``; bodies and answers are JSON objects.
+``POST records/query``, ``PUT faults``, ``PUT latency``, ``PUT throttle``, ``POST business_error``,
+``POST components/rename`` and ``POST components/delete``; bodies and answers are JSON objects.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_clue.testing.faults import VENDOR_ERROR
 from airflow_provider_clue.testing.store import NotFound
 from airflow_provider_clue.testing.throttle import ThrottleSettings
 
@@ -94,6 +96,24 @@ def _set_throttle(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     return {"ok": True}
 
 
+def _business_error(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    """``{"code": 6007, "message": "...", "times": 1}``: the next answers are the API's own error (all optional)."""
+    code, message = payload.get("code", VENDOR_ERROR[0]), payload.get("message", VENDOR_ERROR[1])
+    emulator.business_error_next(code, str(message), times=int(payload.get("times", 1)))
+    return {"ok": True}
+
+
+def _rename_component(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    """``{"component": name or id, "name": new name, "user_id": ...}``."""
+    renamed = emulator.rename_component(payload["component"], payload["name"], user_id=payload.get("user_id"))
+    return renamed.listing()
+
+
+def _delete_component(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
+    """``{"component": name or id, "user_id": ...}``."""
+    return emulator.delete_component(payload["component"], user_id=payload.get("user_id")).listing()
+
+
 def _clear_requests(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     emulator.clear_requests()
     return {"ok": True}
@@ -109,4 +129,7 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("PUT", "faults"): _set_faults,
     ("PUT", "latency"): _set_latency,
     ("PUT", "throttle"): _set_throttle,
+    ("POST", "business_error"): _business_error,
+    ("POST", "components/rename"): _rename_component,
+    ("POST", "components/delete"): _delete_component,
 }

@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_clue.api.api_time import DEFAULT_TIMEZONE, load_zone, parse_api_time
-from airflow_provider_clue.testing.faults import FaultKind, FaultPlan, FaultRates, Responder, ScriptedResponse
+from airflow_provider_clue.testing.components import DEFAULT_COMPONENTS, ComponentTemplate, TemplateComponent
+from airflow_provider_clue.testing.faults import (
+    VENDOR_ERROR,
+    FaultKind,
+    FaultPlan,
+    FaultRates,
+    Responder,
+    ScriptedResponse,
+)
 from airflow_provider_clue.testing.records import RecordFactory, wall_seconds_of
 from airflow_provider_clue.testing.server import EmulatorServer, LoggedRequest, serve_in_thread
 from airflow_provider_clue.testing.store import NotFound, PoolQuery, Record, RecordPool
@@ -24,14 +32,24 @@ DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
 DEFAULT_START = "2026-10-01 00:00:00"
 DEFAULT_END = "2026-11-01 00:00:00"
 SHUFFLE_TIES_VARIABLE = "CLUE_EMULATOR_SHUFFLE_TIES"
+STRING_META_VARIABLE = "CLUE_EMULATOR_STRING_META"
 PageListener = Callable[[str, str, int], None]
 
 
 def shuffle_ties_default() -> bool:
     """The default of ``shuffle_ties``: on when :data:`SHUFFLE_TIES_VARIABLE` is ``1`` (for a whole test run)."""
-    setting = os.environ.get(SHUFFLE_TIES_VARIABLE, "").strip()
+    return _switch(SHUFFLE_TIES_VARIABLE)
+
+
+def string_meta_default() -> bool:
+    """The default of ``string_meta``: on when :data:`STRING_META_VARIABLE` is ``1`` (for a whole test run)."""
+    return _switch(STRING_META_VARIABLE)
+
+
+def _switch(variable: str) -> bool:
+    setting = os.environ.get(variable, "").strip()
     if setting not in ("", "0", "1"):
-        raise ValueError(f"{SHUFFLE_TIES_VARIABLE} must be 1 or 0, got {setting!r}")
+        raise ValueError(f"{variable} must be 1 or 0, got {setting!r}")
     return setting == "1"
 
 
@@ -41,7 +59,9 @@ class ClueEmulator:
     Newest-first order, ``created_at`` inclusive at both ends in ``timezone``, ``per_page``
     clamped silently to ``max_per_page``, bearer auth (401 ``{"message": "Unauthenticated."}``),
     HTTP 422 for invalid filters, HTTP 200 with ``code`` 403/422 for an unknown user or stage,
-    filters read from a JSON body or Laravel query arrays. Use it as a context manager::
+    filters read from a JSON body or Laravel query arrays. Each account has a pool template
+    (``GET /agent-api/user/{user_id}/customer/create``) whose components' values the records carry
+    (:mod:`~airflow_provider_clue.testing.components`). Use it as a context manager::
 
         with ClueEmulator(records=500) as emulator:
             os.environ.update(emulator.airflow_env())
@@ -69,6 +89,10 @@ class ClueEmulator:
     :param laravel_dates: send ``created_at`` and ``updated_at`` as Laravel serialises dates by
         default, ISO 8601 in UTC (``2026-10-04T04:00:00.000000Z``); filters still take
         ``YYYY-MM-DD HH:MM:SS`` in ``timezone``.
+    :param components: each account's template: ``(name, type)`` pairs or a mapping of name to type
+        (``text``, ``number``, ``date``); by default one of each type and two more texts.
+    :param string_meta: send ``meta``'s numbers as strings (``"per_page": "15"``), as older Laravel
+        echoes them; by default on only when ``CLUE_EMULATOR_STRING_META`` is ``1``.
     :param port: 0 picks a free port.
     :param tls_cert: ``(certificate file, key file)``: serve HTTPS with them (to test TLS checks).
     """
@@ -91,6 +115,8 @@ class ClueEmulator:
         drop_request_bodies: bool = False,
         laravel_dates: bool = False,
         throttle: ThrottleSettings | None = None,
+        components: Sequence[tuple[str, str]] | Mapping[str, str] = DEFAULT_COMPONENTS,
+        string_meta: bool | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         tls_cert: tuple[str, str] | None = None,
@@ -107,6 +133,10 @@ class ClueEmulator:
         self.latency = latency
         self.drop_request_bodies = drop_request_bodies
         self.laravel_dates = laravel_dates
+        self.string_meta = string_meta_default() if string_meta is None else string_meta
+        self._templates = {
+            user_id: ComponentTemplate(seed=seed, user_id=user_id, components=components) for user_id in self.user_ids
+        }
         self.faults = FaultPlan(rates=faults or FaultRates(), seed=seed)
         self.throttle: LaravelThrottle | None = None
         self.set_throttle(throttle)
@@ -118,7 +148,7 @@ class ClueEmulator:
             raise ValueError(f"start {start!r} must be before end {end!r}")
         self._pools = {
             (user_id, stage): RecordPool(
-                RecordFactory(seed=seed, user_id=user_id, stage=stage, zone=zone),
+                RecordFactory(seed=seed, user_id=user_id, stage=stage, zone=zone, template=self._templates[user_id]),
                 count=records, start=first, end=last, shuffle_ties=shuffle_ties,
             )
             for user_id in self.user_ids
@@ -192,6 +222,25 @@ class ClueEmulator:
     def pool_or_none(self, user_id: str, stage: str) -> RecordPool | None:
         return self._pools.get((user_id, stage))
 
+    def template(self, user_id: str | None = None) -> ComponentTemplate:
+        """The pool template of ``user_id`` (the default user's by default)."""
+        template = self._templates.get(user_id or self.user_id)
+        if template is None:
+            raise NotFound(f"no template for user {user_id!r}")
+        return template
+
+    def component_id(self, name: str, *, user_id: str | None = None) -> str:
+        """The id of the component named ``name`` now."""
+        return self.template(user_id).find(name).id
+
+    def rename_component(self, name_or_id: str, new_name: str, *, user_id: str | None = None) -> TemplateComponent:
+        """Rename a component while serving, as the vendor's edit page does; records show the new name."""
+        return self.template(user_id).rename(name_or_id, new_name)
+
+    def delete_component(self, name_or_id: str, *, user_id: str | None = None) -> TemplateComponent:
+        """Delete a component while serving: the template and records no longer show it, filters on it match nothing."""
+        return self.template(user_id).delete(name_or_id)
+
     def records(
         self, *, created_at: tuple[str, str] | None = None, user_id: str | None = None, stage: str = "clue"
     ) -> list[Record]:
@@ -246,6 +295,14 @@ class ClueEmulator:
         logged in :attr:`requests` with fault ``"scripted"``; :meth:`clear_faults` forgets them.
         """
         self.faults.respond_next(ScriptedResponse.of(status, body, content_type=content_type, headers=headers), times)
+
+    def business_error_next(
+        self, code: int | str = VENDOR_ERROR[0], message: str = VENDOR_ERROR[1], *, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` API requests with the API's own error in HTTP 200, shaped as the vendor
+        documents it: ``{"code": 6007, "status": "error", "message": "2.0任务启动中,请先停止任务", "data": []}``."""
+        body = json.dumps({"code": code, "status": "error", "message": message, "data": []}, ensure_ascii=False)
+        self.respond_next(200, body, times=times)
 
     def respond_with(self, responder: Responder | None) -> None:
         """Answer each API request with ``responder(page)`` until :meth:`clear_faults` or ``respond_with(None)``.

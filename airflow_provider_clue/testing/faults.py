@@ -20,6 +20,7 @@ FAULT_STATUS: dict[FaultKind, int | None] = {
 }
 # The fault name logged for a request answered by a scripted raw response.
 SCRIPTED = "scripted"
+VENDOR_ERROR = (6007, "2.0任务启动中,请先停止任务")  # the one business error the vendor documents
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from airflow_provider_clue.api.api_time import API_TIME_FORMAT
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+    from airflow_provider_clue.testing.components import ComponentTemplate
+
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 _GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫宇浩然子轩欣怡梓涵晨阳"
 _CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "西安", "重庆", "长沙")
@@ -33,20 +35,17 @@ _PREFIXES = {
 }
 # How Laravel serialises a date by default (Carbon's toJSON): ISO 8601 in UTC, with microseconds.
 LARAVEL_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-COMPONENT_TEMPLATE = {
-    "意向产品": ("6f1c2a9e-3b1d-4c55-9a1e-2d7f8b9c0a11", ("AI外呼", "智能客服", "短信营销", "企业微信")),
-    "客户来源": ("9b4e7d21-5c3a-4f88-b2d6-7e1f0a3c5d22", ("百度推广", "抖音", "展会", "转介绍", "官网")),
-}
 
 
 @dataclass(frozen=True)
 class RecordFactory:
-    """Builds the records of one pool (one user's pool stage) from a seed."""
+    """Builds the records of one pool (one user's pool stage) from a seed; ``template`` gives their components."""
 
     seed: int
     user_id: str
     stage: str
     zone: ZoneInfo
+    template: ComponentTemplate | None = None
 
     def record(self, seq: int, created_wall: int) -> dict[str, object]:
         """The record number ``seq``, created at the wall-clock time ``created_wall`` (see :func:`wall_seconds`)."""
@@ -79,10 +78,7 @@ class RecordFactory:
             "sex": rng.choice((0, 1, 1, 2, 2)),
             "is_follow": int(rng.random() < 0.3),
             "ai_call": int(rng.random() < 0.4),
-            "components": [
-                {"id": component_id, "value": rng.choice(values)}
-                for component_id, values in COMPONENT_TEMPLATE.values()
-            ],
+            "components": self.template.values_for(rng, created) if self.template is not None else [],
             "created_at": created.strftime(API_TIME_FORMAT),
             "updated_at": updated.strftime(API_TIME_FORMAT),
         }

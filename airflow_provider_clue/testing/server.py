@@ -1,4 +1,4 @@
-"""The HTTP side of the emulator: the ``get_customer`` route, bearer auth, faults and a control API."""
+"""The HTTP side of the emulator: the ``get_customer`` and template routes, bearer auth, faults and a control API."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.testing.faults import FaultKind
 
 ROUTE = re.compile(r"^/agent-api/user/(?P<user_id>[^/]+)/type/(?P<stage>[^/]+)/get_customer$")
+TEMPLATE_ROUTE = re.compile(r"^/agent-api/user/(?P<user_id>[^/]+)/customer/create$")
 CONTROL_PREFIX = "/_emulator/"
 
 
@@ -147,7 +148,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def _answer(self, method: str, path: str, query: str, body: bytes, authorized: bool) -> Answer:
         """The answer to one API request: the route, the method, the token, then the throttle."""
         emulator = self.server.emulator
-        match = ROUTE.match(path)
+        match = ROUTE.match(path) or TEMPLATE_ROUTE.match(path)
         if match is None:
             return Answer(404, {"message": "Not Found"})
         if method != "GET":
@@ -155,14 +156,23 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             return Answer(405, {"message": message})
         if not authorized:
             return Answer(401, {"message": "Unauthenticated."})
+        answer_route = self._answer_pool if match.re is ROUTE else self._answer_template
         throttle = emulator.throttle  # after authentication, as Laravel's middleware priority orders them
         if throttle is None:
-            return self._answer_pool(match, query, body)
+            return answer_route(match, query, body)
         rejected = throttle.attempt(emulator.token)
         if rejected is not None:
             return Answer(429, {"message": "Too Many Attempts."}, headers=rejected)
-        answer = self._answer_pool(match, query, body)
+        answer = answer_route(match, query, body)
         return replace(answer, headers=throttle.headers(emulator.token))
+
+    def _answer_template(self, match: re.Match[str], query: str, body: bytes) -> Answer:
+        """The answer of an authorized template request: the account's components in ``sort`` order."""
+        emulator = self.server.emulator
+        if match["user_id"] not in emulator.user_ids:
+            return Answer(200, {"code": 403, "status": "error", "message": "无权访问该用户的客户公海", "data": []})
+        components = emulator.template(match["user_id"]).listing()
+        return Answer(200, {"code": 200, "status": "success", "message": "查看公海创建模板成功", "data": components})
 
     def _answer_pool(self, match: re.Match[str], query: str, body: bytes) -> Answer:
         """The answer of an authorized ``get_customer`` request: a page, or the API's error."""
@@ -189,10 +199,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             "message": "筛选客户公海列表成功",
             "meta": {
                 "has_pages": page != 1 or page < last_page,
-                "total": total,
-                "last_page": last_page,
-                "current_page": page,
-                "per_page": per_page,
+                **_numbers(
+                    {"total": total, "last_page": last_page, "current_page": page, "per_page": per_page},
+                    as_strings=emulator.string_meta,
+                ),
             },
             "data": records,
         }
@@ -231,6 +241,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+def _numbers(numbers: dict[str, int], *, as_strings: bool) -> dict[str, int | str]:
+    """``meta``'s numbers, as strings where older Laravel echoes them so (``string_meta``)."""
+    return {name: str(value) if as_strings else value for name, value in numbers.items()}
 
 
 def serve_in_thread(server: EmulatorServer) -> threading.Thread:

@@ -119,7 +119,7 @@ class RecordPool:
                 total = high - low
                 stop = high - (page - 1) * per_page
                 chosen = self._newest_first(max(low, stop - per_page), max(low, stop), within=(low, high))
-            records = [self._record(key) for key in chosen]
+            records = [self._shown(self._record(key)) for key in chosen]
             if laravel_dates:
                 created = map(self._created_at, chosen)
                 records = [with_laravel_dates(record, epoch) for record, epoch in zip(records, created, strict=True)]
@@ -157,7 +157,7 @@ class RecordPool:
         for key in keys:
             record = self._record(key)
             if self._matches(record, query):
-                yield record
+                yield self._shown(record)
 
     def insert(self, fields: Mapping[str, Any] | None = None, *, created_at: datetime | None = None) -> Record:
         """Add one record (generated, with ``fields`` overriding); returns it.
@@ -229,8 +229,12 @@ class RecordPool:
         extra = self._extra.get(seq)
         return extra if extra is not None else self._generated(seq, key >> _SEQ_BITS)
 
-    @staticmethod
-    def _matches(record: Record, query: PoolQuery) -> bool:
+    def _shown(self, record: Record) -> Record:
+        """``record`` with its components as the template shows them now (current names, none deleted)."""
+        template = self._factory.template
+        return record if template is None else template.present(record)
+
+    def _matches(self, record: Record, query: PoolQuery) -> bool:
         phone = str(record.get("phone"))
         checks = (
             query.phone is None or query.phone in (phone, encrypt_phone(phone)),
@@ -240,13 +244,18 @@ class RecordPool:
             query.sex is None or record.get("sex") in query.sex,
             query.is_follow is None or record.get("is_follow") == query.is_follow,
             query.ai_call is None or record.get("ai_call") == query.ai_call,
-            query.components is None
-            or all(
-                any(c.get("id") == cid and str(c.get("value")) == value for c in record.get("components") or ())
-                for cid, value in query.components
-            ),
+            query.components is None or all(self._has_component(record, cid, value) for cid, value in query.components),
         )
         return all(checks)
+
+    def _has_component(self, record: Record, component_id: str, wanted: str) -> bool:
+        template = self._factory.template
+        if template is not None:
+            return template.matches(record, component_id, wanted)
+        return any(
+            isinstance(item, dict) and item.get("id") == component_id and str(item.get("value")) == wanted
+            for item in record.get("components") or ()
+        )
 
 
 def _walls(epochs: array[int], zone: ZoneInfo) -> Iterator[int]:

@@ -11,6 +11,7 @@ from airflow_provider_clue.exceptions import (
     ClueAPIError,
     ClueAuthError,
     ClueBadRequestError,
+    ClueBusinessError,
     ClueMalformedResponseError,
     ClueRateLimitError,
     ClueServerError,
@@ -189,15 +190,13 @@ def test_api_code_429_inside_http_200_carries_retry_after():
 @pytest.mark.parametrize(
     "document",
     [
-        envelope(status="error"),
         envelope(status="fail"),
         envelope(status=None),
         {k: v for k, v in envelope().items() if k != "status"},
         envelope(code=None),
         envelope(code=True),
-        envelope(code=201),
-        envelope(code=302),
-        envelope(code=0),
+        envelope(code=200.0),
+        envelope(code=" 200"),
         {k: v for k, v in envelope().items() if k != "code"},
         envelope(status="SUCCESS"),
     ],
@@ -208,10 +207,70 @@ def test_envelope_not_success_is_malformed(document):
     assert "expected code 200 and status 'success'" in err.summary
 
 
-def test_code_200_with_error_status_carries_code_and_message():
-    err = error_of(envelope(status="error", message="参数错误"), 200, ClueMalformedResponseError)
-    assert err.api_code == 200
-    assert err.api_message == "参数错误"
+@pytest.mark.parametrize(
+    ("code", "status_text", "api_code"),
+    [
+        (6007, "error", 6007),
+        ("6007", "error", 6007),
+        (6007, None, 6007),
+        (201, "success", 201),
+        (302, "success", 302),
+        (0, "success", 0),
+        (200, "error", 200),
+        (None, "error", None),
+        ("E42", "error", "E42"),
+    ],
+)
+def test_the_apis_own_errors_are_business_errors_not_retried(code, status_text, api_code):
+    document = {"code": code, "status": status_text, "message": "2.0任务启动中,请先停止任务", "data": []}
+    err = error_of(document, 200, ClueBusinessError)
+    assert err.retryable is False
+    assert err.api_code == api_code
+    assert type(err.api_code) is type(api_code)
+    assert err.api_message == "2.0任务启动中,请先停止任务"
+    assert f"code {api_code!r}" in str(err) if api_code is not None else True
+    assert "2.0任务启动中,请先停止任务" in str(err)
+
+
+def test_the_vendors_documented_error_reads_as_its_code_and_message():
+    err = error_of(rb'{"code": 6007, "status": "error", "message": "2.0\u4efb\u52a1\u542f\u52a8\u4e2d,'
+                   rb'\u8bf7\u5148\u505c\u6b62\u4efb\u52a1", "data": []}', 200, ClueBusinessError)
+    assert err.api_code == 6007
+    assert "code 6007;" in str(err)
+    assert "message '2.0任务启动中,请先停止任务'" in str(err)
+
+
+def test_a_validation_answer_keeps_each_refused_field_and_its_reasons():
+    document = {"message": "The given data was invalid.", "errors": {
+        "created_at.0": ["The created_at.0 does not match the format Y-m-d H:i:s.", "second reason"],
+        "phone": [f"The phone {PHONE} is invalid."],
+        "sex": "The selected sex is invalid.",
+    }}
+    err = error_of(document, 422, ClueBadRequestError)
+    assert err.field_errors == {
+        "created_at.0": ("The created_at.0 does not match the format Y-m-d H:i:s.", "second reason"),
+        "phone": ("The phone [redacted] is invalid.",),
+        "sex": ("The selected sex is invalid.",),
+    }
+    message = str(err)
+    assert "created_at.0 ('The created_at.0 does not match the format Y-m-d H:i:s.')" in message
+    assert "second reason" not in message
+    assert "sex ('The selected sex is invalid.')" in message
+    assert PHONE not in message
+
+
+def test_a_validation_answer_inside_http_200_keeps_its_fields_too():
+    err = error_of({"code": 422, "status": "error", "errors": {"per_page": ["too big"]}}, 200, ClueBadRequestError)
+    assert err.field_errors == {"per_page": ("too big",)}
+
+
+def test_field_errors_never_repeat_the_token():
+    token = "secret-token-123"
+    raw = body({"message": "bad", "errors": {"token": [f"{token} is not valid"]}})
+    with pytest.raises(ClueBadRequestError) as info:
+        parse_response(422, raw, RequestContext(path=PATH, page=1, secrets=(token,)))
+    assert token not in str(info.value)
+    assert info.value.field_errors == {"token": ("*** is not valid",)}
 
 
 # --- malformed bodies -------------------------------------------------------------------------
@@ -255,14 +314,21 @@ def _without(mapping, key):
         (envelope(meta=_without(META, "last_page")), "meta.last_page"),
         (envelope(meta=_without(META, "per_page")), "meta.per_page"),
         (envelope(meta=_without(META, "total")), "meta.total"),
-        (envelope(meta={**META, "current_page": "3"}), "meta.current_page"),
+        (envelope(meta={**META, "current_page": " 3"}), "meta.current_page"),
+        (envelope(meta={**META, "current_page": "+3"}), "meta.current_page"),
         (envelope(meta={**META, "current_page": 3.0}), "meta.current_page"),
         (envelope(meta={**META, "current_page": True}), "meta.current_page"),
         (envelope(meta={**META, "current_page": 0}), "meta.current_page"),
         (envelope(meta={**META, "last_page": -1}), "meta.last_page"),
         (envelope(meta={**META, "last_page": None}), "meta.last_page"),
         (envelope(meta={**META, "per_page": 0}), "meta.per_page"),
-        (envelope(meta={**META, "per_page": "15"}), "meta.per_page"),
+        (envelope(meta={**META, "per_page": "15.0"}), "meta.per_page"),
+        (envelope(meta={**META, "per_page": "1e1"}), "meta.per_page"),
+        (envelope(meta={**META, "per_page": "０"}), "meta.per_page"),
+        (envelope(meta={**META, "per_page": "0"}), "meta.per_page"),
+        (envelope(meta={**META, "total": "-1"}), "meta.total"),
+        (envelope(meta={**META, "total": ""}), "meta.total"),
+        (envelope(meta={**META, "last_page": "3 "}), "meta.last_page"),
         (envelope(meta={**META, "total": -1}), "meta.total"),
         (envelope(meta={**META, "total": 31.5}), "meta.total"),
         (envelope(meta={**META, "total": False}), "meta.total"),
@@ -376,12 +442,18 @@ def test_error_class_for(status, expected):
     assert meaning
 
 
+def test_meta_numbers_sent_as_strings_of_digits_are_read_as_numbers():
+    meta = {"has_pages": "1", "total": "31", "last_page": "3", "current_page": "3", "per_page": "15"}
+    page = parse(envelope(meta=meta))
+    assert page.meta == PageMeta(current_page=3, last_page=3, per_page=15, total=31, has_pages=True)
+
+
 def test_numeric_string_code_counts_as_its_number():
     page = parse_response(200, json.dumps(envelope(code="200")).encode(), CONTEXT)
     assert page.meta.total == envelope()["meta"]["total"]
 
 
-@pytest.mark.parametrize("code", [200, "200", "0200", 200.0])
+@pytest.mark.parametrize("code", [200, "200", "0200"])
 def test_a_code_200_in_any_harmless_form_is_success(code):
     body = json.dumps({"code": code, "status": "success", "data": [], "meta": {
         "current_page": 1, "last_page": 1, "per_page": 15, "total": 0}}).encode()
