@@ -83,6 +83,7 @@ class EventWatcher:
             while True:
                 try:
                     if not opened:
+                        await self._identify()
                         watermark = await self._open()
                         opened = True
                         again = self._again(watermark)
@@ -117,6 +118,17 @@ class EventWatcher:
                 await asyncio.sleep(self.arguments.poll_interval)
         finally:
             await self._clients.aclose()
+
+    async def _identify(self) -> None:
+        """Key the cursor of component filters given by name by the ids they resolve to, so that a
+        component renamed in the pool, then in the DAG, keeps its cursor (the pool's template is read
+        here, in the triggerer; a name it does not hold fails this poll, and the next tries again)."""
+        if not isinstance(self.arguments.filters.get("components"), dict):  # names: a mapping (to_json_body)
+            return
+        await self._connect()
+        assert self._client is not None and self._query is not None
+        resolved = (await self._client.resolve(self._query, logger=self.log)).filters.to_json_body()
+        self.key = watermark_key({**self.arguments.identity(), "filters": resolved})
 
     async def _open(self) -> Watermark | None:
         """The cursor this trigger starts from (moved from the asset state store if it was kept there)."""

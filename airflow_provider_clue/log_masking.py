@@ -10,15 +10,41 @@ PERSONAL_FILTERS = ("phone", "email")
 
 
 def mask_personal_filters(filters: Any) -> None:
-    """Register the ``phone`` and ``email`` of ``filters`` (a mapping or ``ClueFilters``) with Airflow's
-    secrets masker, as written and URL-encoded, so no log line, rendered field or message shows them."""
+    """Register the ``phone`` and ``email`` of ``filters`` (a mapping or ``ClueFilters``), and each
+    component filter value that looks like a phone number or an e-mail, with Airflow's secrets
+    masker, as written and URL-encoded, so no log line, rendered field or message shows them."""
     from airflow.sdk.log import mask_secret
 
-    for name in PERSONAL_FILTERS:
-        value = filters.get(name) if isinstance(filters, Mapping) else getattr(filters, name, None)
+    values = [_filter_value(filters, name) for name in PERSONAL_FILTERS]
+    values += [value for value in _component_values(_filter_value(filters, "components")) if _looks_personal(value)]
+    for value in values:
         if isinstance(value, str) and value.strip():
             for form in {value, value.strip(), quote(value, safe=""), quote_plus(value)}:
                 mask_secret(form)
+
+
+def _filter_value(filters: Any, name: str) -> Any:
+    return filters.get(name) if isinstance(filters, Mapping) else getattr(filters, name, None)
+
+
+def _component_values(components: Any) -> list[str]:
+    """The values of component filters in either form: ``[{"id", "value"}]``, ``{name: value}``, or
+    ``ClueFilters``' components (as strings)."""
+    if isinstance(components, Mapping):
+        items = list(components.values())
+    elif isinstance(components, (list, tuple)):
+        items = [
+            item.get("value") if isinstance(item, Mapping) else getattr(item, "value", None) for item in components
+        ]
+    else:
+        return []
+    return [str(item) for item in items if item is not None]
+
+
+def _looks_personal(value: str) -> bool:
+    from airflow_provider_clue.api.redaction import redact_personal_data
+
+    return redact_personal_data(value) != value
 
 
 class MasksPersonalFilters:

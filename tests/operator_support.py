@@ -52,3 +52,23 @@ def triggering_asset_events(asset: Any, *payloads: dict[str, Any]) -> Any:
         )
         for payload in payloads
     )
+
+
+def first_event(trigger: Any, timeout: float = 20) -> Any:
+    """The payload of the first event ``trigger`` yields (``None`` if its stream ends first)."""
+    import asyncio
+
+    async def run() -> Any:
+        async for event in trigger.run():
+            return event.payload
+        return None
+
+    return asyncio.run(asyncio.wait_for(run(), timeout))
+
+
+def sensor_context(**values: Any) -> dict[str, Any]:
+    """The parts of a task's context a sensor reads: a task instance that was never rescheduled."""
+    from types import SimpleNamespace
+
+    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0)
+    return {"ti": ti, "task_instance": ti, **values}

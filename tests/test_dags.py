@@ -171,8 +171,8 @@ def test_phone_and_email_filters_are_masked_in_rendered_fields(emulator):
             select(RenderedTaskInstanceFields.rendered_fields)
             .where(RenderedTaskInstanceFields.dag_id == "clue_test_personal_filters")
         )), ensure_ascii=False)
-    assert '"phone": "***"' in rendered and '"email": "***"' in rendered
-    assert personal.PHONE not in rendered and personal.EMAIL not in rendered
+    assert '"phone": "***"' in rendered and '"email": "***"' in rendered and '"意向产品": "***"' in rendered
+    assert personal.PHONE not in rendered and personal.EMAIL not in rendered and personal.WECHAT not in rendered
     # the requests filtered on the real values (on 3.0 the tasks keep them beside a redacted copy)
     sent = [request.body + request.query for request in emulator.requests]
     assert sent and all(personal.PHONE in text for text in sent)
@@ -339,7 +339,7 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     assert "Retry 1 of" in logged and "pass created_at=[start, end)" in logged  # a retry, and a failure
     assert SECRET_TOKEN not in logged
     assert "clue_test_personal_filters" in logged and "SetRenderedFields" in logged
-    assert personal.PHONE not in logged and personal.EMAIL not in logged
+    assert personal.PHONE not in logged and personal.EMAIL not in logged and personal.WECHAT not in logged
     for record in emulator.records():
         assert record["phone"] not in logged
         assert not record["email"] or record["email"] not in logged

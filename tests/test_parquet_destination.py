@@ -55,22 +55,28 @@ def test_fields_the_schema_does_not_know_or_mistyped_values_go_to_extra():
     }
 
 
+def item(component_id, value, name="行业", kind="text"):
+    return {"id": component_id, "name": name, "type": kind, "value": value}
+
+
 @pytest.mark.parametrize(
     ("components", "fits"),
     [
-        ([{"id": "c1", "value": "a"}, {"id": None, "value": None}], True),
+        ([item("c1", "教育"), item("c2", "5000", "预算", "number"),
+          item("c3", "2026-10-20", "到访日期", "date")], True),
+        ([item(None, None, None, None)], True),
         ([], True),
         (None, True),
-        ([{"id": "c1", "value": "a", "name": "x", "type": "y"}], False),
-        ([{"id": "c1", "value": "a"}, {"id": "c2", "value": 3}], False),
-        ([{"id": "c1"}], False),
-        ([{"id": 1, "value": "a"}], False),
-        ([{"id": "c1", "value": ["a", "b"]}], False),
+        ([{"id": "c1", "value": "a"}], False),
+        ([{**item("c1", "a"), "extra": "x"}], False),
+        ([item("c1", "a"), item("c2", 3)], False),
+        ([item("c1", ["a", "b"])], False),
+        ([item(1, "a")], False),
         ([["c1", "a"]], False),
         ("c1=a", False),
     ],
 )
-def test_components_fill_their_column_only_when_every_item_is_text_id_and_value(components, fits):
+def test_components_fill_their_column_only_when_every_item_has_the_vendors_four_text_keys(components, fits):
     row = row_of({"id": "a", "components": components})
     assert row.get("components") == (components if fits else None)
     assert row["extra"] == (None if fits else json.dumps({"components": components}, ensure_ascii=False))
@@ -79,6 +85,7 @@ def test_components_fill_their_column_only_when_every_item_is_text_id_and_value(
 # Values that do not fit their column, each with the type the API sent it in.
 ODD_FIELDS: list[dict[str, Any]] = [
     {"components": [{"id": "c1", "value": "a", "name": "x", "type": "y"}, {"id": "c2", "value": 3}]},
+    {"components": [{"id": "c1", "value": "a"}], "expect_transaction_fee": "0.00"},
     {"components": [{"id": "c1"}], "phone": 13800138000, "email": None},
     {"components": [{"id": "c1", "value": None}], "sex": "female", "grade_id": 2.5, "is_back": True},
     {"components": "意向产品=AI外呼", "company": {"zh": "腾讯"}, "sort": 2**70, "name": 7},

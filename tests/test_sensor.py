@@ -7,7 +7,6 @@ import itertools
 import json
 import time
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,7 +26,8 @@ from airflow_provider_clue.compat import (
 )
 from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.triggers.clue import ClueTrigger
-from tests.operator_support import TOKEN, point_clue_default_at
+from tests.operator_support import TOKEN, first_event, point_clue_default_at
+from tests.operator_support import sensor_context as context
 
 EMPTY_DAY = ["2026-11-10 00:00:00", "2026-11-11 00:00:00"]  # after the emulator's records
 
@@ -57,20 +57,6 @@ def insert_after_requests(emulator: Any, requests: int, count: int = 1) -> None:
 def is_probe(request: Any) -> bool:
     """Whether ``request`` is the count that proves the filters arrive before a wait is released."""
     return json.loads(request.body or "{}").get("created_at") == list(PROBE_SECOND)
-
-
-def first_event(trigger: ClueTrigger, timeout: float = 20) -> Any:
-    async def run() -> Any:
-        async for event in trigger.run():
-            return event.payload
-        return None
-
-    return asyncio.run(asyncio.wait_for(run(), timeout))
-
-
-def context(**values: Any) -> dict[str, Any]:
-    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0)
-    return {"ti": ti, "task_instance": ti, **values}
 
 
 # -- poke and reschedule ----------------------------------------------------------------------------

@@ -6,29 +6,36 @@ It needs no Airflow: the hook builds it from a connection. Threads and pulls may
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from airflow_provider_clue.api.component_filters import needs_template, resolve_components
 from airflow_provider_clue.api.concurrency_limit import ConcurrencyLimit, Outcome, Watch
-from airflow_provider_clue.api.exchange import build_request, read_response
+from airflow_provider_clue.api.envelope import parse_response, parse_template_response
+from airflow_provider_clue.api.exchange import build_request, build_template_request, read_response
 from airflow_provider_clue.api.page_matching import check_page_matches
 from airflow_provider_clue.api.query import BuildsQueries
 from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.rate_limiter import RateLimiter
 from airflow_provider_clue.api.request_counts import RequestCounts, log_retry
-from airflow_provider_clue.api.request_validation import check_positive_int
+from airflow_provider_clue.api.request_validation import check_positive_int, check_user_id
 from airflow_provider_clue.api.retry_policy import RetryPolicy, call_with_retries
 from airflow_provider_clue.api.transports.requests_transport import RequestsTransport
-from airflow_provider_clue.exceptions import ClueRateLimitError
+from airflow_provider_clue.exceptions import ClueRateLimitError, ClueValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
-    from airflow_provider_clue.api.envelope import CluePage
+    from airflow_provider_clue.api.envelope import CluePage, Record
+    from airflow_provider_clue.api.exchange import ApiRequest
     from airflow_provider_clue.api.query import CustomerQuery
     from airflow_provider_clue.api.request_counts import WarningLogger
+
+Answer = TypeVar("Answer")
 
 
 class ClueClient(BuildsQueries):
@@ -61,6 +68,8 @@ class ClueClient(BuildsQueries):
             settings.max_concurrency, logger=self._log, max_pause=settings.max_retry_wait
         )
         self._rate_limiter = RateLimiter(settings.rate_limit)
+        self._templates: dict[str, list[Record]] = {}  # by account, read once for this client's life
+        self._template_lock = threading.Lock()
 
     def close(self) -> None:
         self.transport.close()
@@ -74,7 +83,8 @@ class ClueClient(BuildsQueries):
     def get_page(
         self, query: CustomerQuery, page: int, *, watch: Watch | None = None, counts: RequestCounts | None = None
     ) -> CluePage:
-        """Fetch one page of ``query``, retrying transient errors with the connection's policy.
+        """Fetch one page of ``query``, retrying transient errors with the connection's policy. Component
+        filters are resolved first (:meth:`resolve`).
 
         :param watch: the pull's hold on the concurrency limit; once it is stopped, no try is sent
             (:class:`~airflow_provider_clue.api.concurrency_limit.Interrupted`).
@@ -82,15 +92,57 @@ class ClueClient(BuildsQueries):
             pull's counts have it as their parent).
         """
         check_positive_int("page", page)
+        query = self.resolve(query)
         counts = self.counts if counts is None else counts
         return call_with_retries(
-            partial(self._send, query, page, watch, counts), self.retry_policy, sleep=self._sleep,
+            partial(self._send_page, query, page, watch, counts), self.retry_policy, sleep=self._sleep,
             on_retry=partial(self._log_retry, counts),
         )
 
-    def _send(self, query: CustomerQuery, page: int, watch: Watch | None, counts: RequestCounts) -> CluePage:
-        """One try: build the request for ``page``, send it when the limits allow, read the answer."""
-        request = build_request(self.settings, query, page)
+    def get_components(self, user_id: str | None = None) -> list[Record]:
+        """The pool template of ``user_id`` (the connection's user by default): its components as the
+        API lists them, read now (and kept for :meth:`resolve`)."""
+        account = check_user_id(self.settings.user_id if user_id is None else user_id)
+        request = build_template_request(self.settings, account)
+        components = call_with_retries(
+            partial(self._exchange, request, parse_template_response, None, self.counts), self.retry_policy,
+            sleep=self._sleep, on_retry=partial(self._log_retry, self.counts),
+        )
+        self._templates[account] = components
+        return components
+
+    def resolve(self, query: CustomerQuery) -> CustomerQuery:
+        """``query`` with its component filters resolved through the account's template, read once for
+        this client's life (and once more if a key is not in the copy read before: the template may
+        have changed since).
+
+        :raises ClueValidationError: for a key the template does not hold, or a value its type refuses.
+        """
+        if not needs_template(query.filters):
+            return query
+        with self._template_lock:  # one read per account, whichever thread asks first
+            template = self._templates.get(query.user_id)
+            fresh = template is None
+            if template is None:
+                template = self.get_components(query.user_id)
+        try:
+            return replace(query, filters=resolve_components(query.filters, template, self.settings.zone))
+        except ClueValidationError:
+            if fresh:
+                raise
+        template = self.get_components(query.user_id)
+        return replace(query, filters=resolve_components(query.filters, template, self.settings.zone))
+
+    def _send_page(self, query: CustomerQuery, page: int, watch: Watch | None, counts: RequestCounts) -> CluePage:
+        """One try at ``page``: the answer, checked against the filters sent."""
+        page_read = self._exchange(build_request(self.settings, query, page), parse_response, watch, counts)
+        check_page_matches(query, page_read, self.settings.zone, filters_in=self.settings.filters_in)
+        return page_read
+
+    def _exchange(
+        self, request: ApiRequest, parse: Callable[..., Answer], watch: Watch | None, counts: RequestCounts
+    ) -> Answer:
+        """One try: send ``request`` when the limits allow, read the answer with ``parse``."""
         ticket = self.concurrency.acquire(watch)
         outcome: Outcome = "failed"
         retry_after = None
@@ -100,15 +152,14 @@ class ClueClient(BuildsQueries):
             counts.add_request()
             response = self.transport.send(request)
             spent = self.concurrency.budget.observe(rate_limit_headers(response.headers))
-            page_read = read_response(response, request.context)
+            answer: Answer = read_response(response, request.context, parse)
             outcome = "success"
         except ClueRateLimitError as err:
             outcome, retry_after = ("throttled" if spent else "rate_limited"), err.retry_after
             raise
         finally:
             self.concurrency.release(ticket, outcome, retry_after=retry_after)
-        check_page_matches(query, page_read, self.settings.zone, filters_in=self.settings.filters_in)
-        return page_read
+        return answer
 
     def _log_retry(self, counts: RequestCounts, error: Exception, retry_number: int, delay: float) -> None:
         log_retry(self._log, counts, self.retry_policy.max_retries, error, retry_number, delay)

@@ -102,7 +102,24 @@ def parse_response(
     """
     wait = RateLimitWait(retry_after, budget_spent)
     try:
-        return _parse_response(status, _without_secrets(body, context.secrets), context, wait)
+        return _page_of(*_success_envelope(status, _without_secrets(body, context.secrets), context, wait))
+    except ClueAPIError as err:
+        raise err.without(context.secrets) from None
+
+
+def parse_template_response(
+    status: int, body: bytes, context: RequestContext, *, retry_after: float | None = None, budget_spent: bool = False
+) -> list[Record]:
+    """The components of a pool-template answer (``GET .../customer/create``), checked as
+    :func:`parse_response` checks a page: each an object with a non-empty string ``id`` and ``name``
+    (every other key kept as sent).
+
+    :raises ClueAPIError: whose message repeats none of ``context.secrets``.
+    """
+    wait = RateLimitWait(retry_after, budget_spent)
+    try:
+        document, where = _success_envelope(status, _without_secrets(body, context.secrets), context, wait)
+        return _components(document, where)
     except ClueAPIError as err:
         raise err.without(context.secrets) from None
 
@@ -117,7 +134,10 @@ def _without_secrets(body: bytes, secrets: tuple[str, ...]) -> bytes:
     return body
 
 
-def _parse_response(status: int, body: bytes, context: RequestContext, wait: RateLimitWait) -> CluePage:
+def _success_envelope(
+    status: int, body: bytes, context: RequestContext, wait: RateLimitWait
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON document of a successful answer and where it came from, or the error it stands for."""
     where: dict[str, Any] = {"path": context.path, "page": context.page, "http_status": status}
     document = _decode(body)
     api_code = _code_of(document)
@@ -130,10 +150,14 @@ def _parse_response(status: int, body: bytes, context: RequestContext, wait: Rat
         raise ClueMalformedResponseError("response body is not a JSON object", **where)
     if api_code != 200 or document.get("status") != "success":
         _raise_for_envelope(document, api_code, api_message, where, wait)
+    return {**document, "code": api_code}, where
+
+
+def _page_of(document: dict[str, Any], where: dict[str, Any]) -> CluePage:
     meta = _meta(document, where)
     numbers = {"current_page": meta.current_page, "last_page": meta.last_page, "per_page": meta.per_page,
                "total": meta.total}
-    envelope = {**document, "code": api_code, "meta": {**document["meta"], **numbers}}  # numbers as numbers
+    envelope = {**document, "meta": {**document["meta"], **numbers}}  # numbers as numbers
     return CluePage(meta=meta, records=_records(document, where), envelope=envelope)
 
 
@@ -255,4 +279,17 @@ def _records(document: Mapping[str, Any], where: dict[str, Any]) -> list[Record]
         record_id = record.get("id")
         if isinstance(record_id, bool) or not isinstance(record_id, (str, int)) or record_id == "":
             raise ClueMalformedResponseError(f"data[{index}] has no usable 'id'", **where)
+    return data
+
+
+def _components(document: Mapping[str, Any], where: dict[str, Any]) -> list[Record]:
+    data = document.get("data")
+    if not isinstance(data, list):
+        raise ClueMalformedResponseError("the template's envelope has no 'data' list", **where)
+    for index, component in enumerate(data):
+        if not isinstance(component, dict):
+            raise ClueMalformedResponseError(f"data[{index}] is not an object", **where)
+        for key in ("id", "name"):
+            if not isinstance(component.get(key), str) or not component[key].strip():
+                raise ClueMalformedResponseError(f"data[{index}] has no usable {key!r}", **where)
     return data

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Literal, TypeVar
+from urllib.parse import quote, urlsplit
 
-from airflow_provider_clue.api.envelope import CluePage, RequestContext, parse_response
+from airflow_provider_clue.api.envelope import RequestContext, parse_response
 from airflow_provider_clue.api.rate_limit_headers import rate_limit_headers
 from airflow_provider_clue.api.retry_policy import parse_retry_after
 from airflow_provider_clue.exceptions import ClueBadRequestError, ClueConnectionError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.query import CustomerQuery
 
+Answer = TypeVar("Answer")
 CONNECT_TIMEOUT = 10.0
 USER_AGENT = "airflow-provider-clue"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -85,6 +86,7 @@ def request_headers(settings: ClueConnectionSettings) -> dict[str, str]:
 
 def build_request(settings: ClueConnectionSettings, query: CustomerQuery, page: int) -> ApiRequest:
     """The request for ``page`` of ``query``: filters in the JSON body, or the query string (``filters_in``)."""
+    query.filters.check_sendable()
     params: list[tuple[str, str]] = [("page", str(page)), ("per_page", str(query.per_page))]
     body: bytes | None = None
     if settings.filters_in == "query":
@@ -96,6 +98,18 @@ def build_request(settings: ClueConnectionSettings, query: CustomerQuery, page: 
     return ApiRequest(url=settings.base_url + query.path, params=tuple(params), body=body, context=context)
 
 
+def template_path(user_id: str) -> str:
+    """The URL path of ``user_id``'s pool template (its custom components)."""
+    return f"/agent-api/user/{quote(user_id, safe='')}/customer/create"
+
+
+def build_template_request(settings: ClueConnectionSettings, user_id: str) -> ApiRequest:
+    """The request for ``user_id``'s pool template: no parameters, no body."""
+    path = template_path(user_id)
+    context = RequestContext(path=path, page=None, secrets=(settings.token,))
+    return ApiRequest(url=settings.base_url + path, params=(), body=None, context=context)
+
+
 def no_response(kind: NoResponseKind, context: RequestContext) -> ClueConnectionError:
     """The error of a request that got no (whole) answer; TLS and unsendable requests are not retried.
 
@@ -105,8 +119,14 @@ def no_response(kind: NoResponseKind, context: RequestContext) -> ClueConnection
     return ClueConnectionError(f"no response ({meaning})", path=context.path, page=context.page, retryable=retryable)
 
 
-def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
-    """The checked page of ``response``, or its :class:`~airflow_provider_clue.exceptions.ClueAPIError`.
+def read_response(
+    response: ApiResponse,
+    context: RequestContext,
+    parse: Callable[..., Answer] = parse_response,  # type: ignore[assignment]
+) -> Answer:
+    """The checked answer of ``response`` (a page by default; ``parse`` reads another kind, e.g.
+    :func:`~airflow_provider_clue.api.envelope.parse_template_response`), or its
+    :class:`~airflow_provider_clue.exceptions.ClueAPIError`.
 
     A redirect is refused, not followed: it would drop the JSON body with the filters. A 429 waits
     until the throttle's reset when its headers tell it (a spent budget: the request's turn, not a
@@ -124,4 +144,4 @@ def read_response(response: ApiResponse, context: RequestContext) -> CluePage:
     budget_spent = retry_after is not None
     if retry_after is None:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    return parse_response(response.status, response.body, context, retry_after=retry_after, budget_spent=budget_spent)
+    return parse(response.status, response.body, context, retry_after=retry_after, budget_spent=budget_spent)

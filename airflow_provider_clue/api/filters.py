@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_clue.api.api_time import API_TIME_PATTERN, API_YEARS, format_api_time, parse_api_time
 from airflow_provider_clue.api.redaction import redacted_repr
-from airflow_provider_clue.api.rendered_values import as_rendered_list
+from airflow_provider_clue.api.rendered_values import as_rendered_list, as_rendered_mapping
 from airflow_provider_clue.exceptions import ClueValidationError
 
 if TYPE_CHECKING:
@@ -25,12 +25,42 @@ _MAX_TEXT = 200
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
+ComponentValue = str | int | float | date
+
+
 @dataclass(frozen=True)
 class Component:
-    """A custom-field filter: the component's id (from the pool's template) and the value to match."""
+    """A custom-field filter: the component, as the user named it, and the value to match.
 
-    id: str
-    value: str | int | float
+    ``key`` is a component's id (the API's list form ``[{"id": ..., "value": ...}]``) or its name or
+    id (the mapping form ``{name_or_id: value}``). The pool's template turns it into ``id`` at run
+    time (:func:`~airflow_provider_clue.api.component_filters.resolve_components`), checking
+    ``value`` against the component's type; until then only a key given as an id can be sent.
+    """
+
+    key: str
+    value: ComponentValue
+    by_name: bool = False
+    id: str | None = None
+    name: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.id is not None
+
+    @property
+    def awaits_template(self) -> bool:
+        """Given by name (or id) in the mapping form and not yet resolved: it cannot be sent as it is."""
+        return self.by_name and not self.resolved
+
+    @property
+    def sent_id(self) -> str:
+        """The id the API is sent: the template's, or the key of the list form (ids only)."""
+        return self.id if self.id is not None else self.key
+
+    @property
+    def sent_value(self) -> str | int | float:
+        return self.value.isoformat() if isinstance(self.value, date) else self.value
 
 
 @dataclass(frozen=True)
@@ -103,18 +133,33 @@ class ClueFilters:
         return ClueFilters(**{**self._as_dict(), "created_at": created_at})
 
     def to_json_body(self) -> dict[str, Any]:
-        """The filters as the vendor's JSON body (only the fields that are set)."""
+        """The filters as the vendor's JSON body (only the fields that are set). Components given by
+        name and not yet resolved stay a mapping of names to values, as given: JSON-safe for a
+        trigger's arguments, not for a request (:meth:`check_sendable`)."""
         body: dict[str, Any] = {}
         for name, value in self._as_dict().items():
             if value is None:
                 continue
             if name == "components":
-                body[name] = [{"id": c.id, "value": c.value} for c in value]
+                body[name] = (
+                    {c.key: c.sent_value for c in value}
+                    if any(c.awaits_template for c in value)
+                    else [{"id": c.sent_id, "value": c.sent_value} for c in value]
+                )
             elif isinstance(value, tuple):
                 body[name] = list(value)
             else:
                 body[name] = value
         return body
+
+    def check_sendable(self) -> None:
+        """Raise if a component filter given by name has not been resolved through the pool's template."""
+        waiting = [c.key for c in self.components or () if c.awaits_template]
+        if waiting:
+            raise ClueValidationError(
+                "filters.components", f"{waiting[0]!r} must be resolved through the pool's template before a request "
+                "is sent (ClueHook.resolve, or any call of the hook or its clients, does it)",
+            )
 
     def to_query_params(self) -> list[tuple[str, str]]:
         """The filters as Laravel query arrays: ``created_at[]=a&created_at[]=b&components[0][id]=...``."""
@@ -124,8 +169,8 @@ class ClueFilters:
                 continue
             if name == "components":
                 for index, component in enumerate(value):
-                    params.append((f"components[{index}][id]", component.id))
-                    params.append((f"components[{index}][value]", str(component.value)))
+                    params.append((f"components[{index}][id]", component.sent_id))
+                    params.append((f"components[{index}][value]", str(component.sent_value)))
             elif isinstance(value, tuple):
                 params.extend((f"{name}[]", str(item)) for item in value)
             elif isinstance(value, bool):
@@ -215,13 +260,14 @@ def _boolean(values: Mapping[str, Any], name: str) -> bool | None:
 
 
 def _components(raw: object) -> tuple[Component, ...] | None:
+    """The list form ``[{"id": ..., "value": ...}]`` (ids), or the mapping form ``{name_or_id: value}``."""
     if raw is None:
         return None
-    raw = as_rendered_list(raw)
+    raw = as_rendered_list(as_rendered_mapping(raw))
+    if isinstance(raw, Mapping):
+        return _components_by_name(raw)
     if not isinstance(raw, (list, tuple)) or not raw:
-        raise ClueValidationError(
-            "filters.components", 'expected a non-empty list of {"id": ..., "value": ...} objects'
-        )
+        raise ClueValidationError("filters.components", _COMPONENTS_EXPECTED)
     result = []
     for index, item in enumerate(raw):
         where = f"filters.components[{index}]"
@@ -230,13 +276,39 @@ def _components(raw: object) -> tuple[Component, ...] | None:
             continue
         if not isinstance(item, Mapping) or set(item) != {"id", "value"}:
             raise ClueValidationError(where, f'expected {{"id": ..., "value": ...}}, got {_describe(item)}')
-        component_id, value = item["id"], item["value"]
+        component_id = item["id"]
         if not isinstance(component_id, str) or not component_id.strip():
             raise ClueValidationError(f"{where}.id", f"expected a non-empty string, got {_describe(component_id)}")
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ClueValidationError(f"{where}.value", f"expected a string or number, got {_describe(value)}")
-        result.append(Component(id=component_id, value=value))
+        result.append(Component(key=component_id, value=_component_value(f"{where}.value", item["value"])))
     return tuple(result)
+
+
+_COMPONENTS_EXPECTED = (
+    'expected a non-empty list of {"id": ..., "value": ...} objects, or a mapping of component names '
+    "(or ids) to values"
+)
+
+
+def _components_by_name(raw: Mapping[Any, Any]) -> tuple[Component, ...]:
+    if not raw:
+        raise ClueValidationError("filters.components", _COMPONENTS_EXPECTED)
+    if set(raw) == {"id", "value"}:
+        problem = f'one {{"id": ..., "value": ...}} object must be inside a list; {_COMPONENTS_EXPECTED}'
+        raise ClueValidationError("filters.components", problem)
+    result = []
+    for key, value in raw.items():
+        if not isinstance(key, str) or not key.strip():
+            problem = f"a component's name must be a non-empty string, got {_describe(key)}"
+            raise ClueValidationError("filters.components", problem)
+        checked = _component_value(f"filters.components[{key!r}]", value)
+        result.append(Component(key=key.strip(), value=checked, by_name=True))
+    return tuple(result)
+
+
+def _component_value(where: str, value: object) -> ComponentValue:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, date)):
+        raise ClueValidationError(where, f"expected a string, number or date, got {_describe(value)}")
+    return value
 
 
 def _created_at(raw: object, zone: ZoneInfo) -> tuple[str, str] | None:

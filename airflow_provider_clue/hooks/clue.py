@@ -152,6 +152,25 @@ class ClueHook(BaseHook):
         query = self.query(filters=filters, user_id=user_id, stage=stage, per_page=per_page)
         return self.pull(query, max_records=max_records).records()
 
+    def get_components(self, *, user_id: str | None = None) -> list[dict[str, Any]]:
+        """The pool's component template (``GET /agent-api/user/{user_id}/customer/create``): each
+        component as the API sends it (``id``, ``name``, ``type``, ``sort``, ``validate`` and any
+        other key), with the same auth, retries, errors and timeouts as :meth:`get_customer`.
+
+        :param user_id: whose pool; the connection's login by default.
+        """
+        return self.client.get_components(user_id)
+
+    def resolve(self, query: CustomerQuery) -> CustomerQuery:
+        """``query`` with its component filters (by name or id) resolved through the pool's template:
+        read once for this hook's life, and checked against each component's type. Every call and
+        pull of this hook does this itself; call it to know the ids before the first page.
+
+        :raises ClueValidationError: (field ``filters.components``) for a name or id the template
+            does not hold (a component renamed or deleted since?), or a value its type refuses.
+        """
+        return self.client.resolve(query)
+
     def pull(self, query: CustomerQuery, *, max_records: int | None = None) -> Pull:
         """A :class:`Pull` of ``query`` with this hook's client and concurrency (nothing is sent yet)."""
         return Pull(self.client, query, logger=self.log, max_records=max_records)

@@ -203,7 +203,10 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             }
             path = destination_path(self.destination, conn_id=self.destination_conn_id, placeholders=placeholders)
             prepare_destination(path)
-            record = ObjectRecord.of(start, end, query.user_id, query.stage, shaped_by=self._shaped_by(hook, filters))
+        query = hook.resolve(query)  # reads the pool's template for component filters: after every local check
+        if path is not None:
+            shaped_by = self._shaped_by(hook, query.filters)
+            record = ObjectRecord.of(start, end, query.user_id, query.stage, shaped_by=shaped_by)
             check_object(path, record, plain_uri(path))
         self.log.info(
             "Window [%s, %s) from %s%s, sent to the API as created_at [%s, %s] (%s)",
@@ -266,8 +269,12 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         import hashlib
 
         secret = hook.settings.phone_hash_secret if self.phone_output == "hash" else None
+        sent = filters.to_json_body()
+        sent.pop("created_at", None)  # the window is the record's own
+        if filters.components:  # the names as written too: a renamed component is another pull
+            sent["component_keys"] = [component.key for component in filters.components]
         return {
-            "filters": filters.to_json_body(),
+            "filters": sent,
             "phone_output": self.phone_output,
             "phone_key": hashlib.sha256(secret.encode()).hexdigest() if secret else None,
             "max_records": self.max_records,

@@ -3,9 +3,10 @@
 Every column is nullable, so a field that is null or missing on some records (``company``,
 ``email``) is simply null there. A column holds a value only as the API sent it: a text column
 only a string, an integer column only an integer (not a bool or a float) within int64, and
-``components`` only a list of items whose keys are exactly ``id`` and ``value``, both strings
-or null. Any other value, and any field the schema does not know, goes whole into the ``extra``
-column (JSON, by field name), so every key and type the API sent can be read back.
+``components`` only a list of items shaped as the vendor's records carry them, keys exactly
+``id``, ``name``, ``type`` and ``value``, each a string or null. Any other value, and any field
+the schema does not know, goes whole into the ``extra`` column (JSON, by field name), so every
+key and type the API sent can be read back.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ ROWS_PER_GROUP = 10_000
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 TEXT_FIELDS = ("id", "user_id", "created_user_id", "phone", "company", "email", "name", "created_at", "updated_at")
 INTEGER_FIELDS = ("is_back", "source_id", "industry_id", "grade_id", "sort", "operator", "sex", "is_follow", "ai_call")
-COMPONENT = pa.struct([("id", pa.string()), ("value", pa.string())])
+COMPONENT_KEYS = ("id", "name", "type", "value")
+COMPONENT = pa.struct([(key, pa.string()) for key in COMPONENT_KEYS])
 SCHEMA = pa.schema(
     [(name, pa.string()) for name in TEXT_FIELDS]
     + [(name, pa.int64()) for name in INTEGER_FIELDS]
@@ -74,8 +76,8 @@ def _is_int64(value: Any) -> bool:
 
 
 def _is_component(item: Any) -> bool:
-    """``{"id": ..., "value": ...}`` with nothing else, both strings or null."""
+    """``{"id", "name", "type", "value"}`` with nothing else, each a string or null."""
     return (
-        isinstance(item, dict) and item.keys() == {"id", "value"}
+        isinstance(item, dict) and item.keys() == set(COMPONENT_KEYS)
         and all(part is None or isinstance(part, str) for part in item.values())
     )

@@ -57,7 +57,8 @@ class ComponentTemplate:
 
     :param seed: the emulator's seed (ids are a function of it, the account and the component's place).
     :param user_id: whose pool.
-    :param components: ``(name, type)`` pairs, or a mapping of name to type; names must be unique.
+    :param components: ``(name, type)`` pairs, or a mapping of name to type; names must be unique. A
+        first component of type ``text`` is required, as the vendor's example shows its 姓名.
     """
 
     def __init__(
@@ -73,7 +74,8 @@ class ComponentTemplate:
         self._originals = tuple(
             TemplateComponent(
                 id=str(uuid.uuid5(_NAMESPACE, f"{seed}:{user_id}:{index}:{name}")), name=name,
-                type=cast("ComponentType", kind), sort=index, validate=_VALIDATE[cast("ComponentType", kind)],
+                type=cast("ComponentType", kind), sort=index,
+                validate=("required",) if index == 0 and kind == "text" else _VALIDATE[cast("ComponentType", kind)],
             )
             for index, (name, kind) in enumerate(pairs)
         )

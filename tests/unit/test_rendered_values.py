@@ -35,3 +35,25 @@ def test_filters_accept_rendered_lists():
     )
     assert filters.operator == (1, 3) and filters.sex == (2,)
     assert filters.created_at == ("2026-10-01 00:00:00", "2026-10-01 23:59:59")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("{'行业': '教育'}", {"行业": "教育"}),
+        (" {'预算': 5000} ", {"预算": 5000}),
+        ("{'a': __import__('os')}", "{'a': __import__('os')}"),
+        ("{1, 2}", "{1, 2}"),
+        ("{not a dict", "{not a dict"),
+        ({"a": 1}, {"a": 1}),
+    ],
+)
+def test_as_rendered_mapping(value, expected):
+    from airflow_provider_clue.api.rendered_values import as_rendered_mapping
+
+    assert as_rendered_mapping(value) == expected
+
+
+def test_a_rendered_mapping_of_components_is_the_mapping_form():
+    filters = ClueFilters.from_mapping({"components": "{'行业': '教育'}"}, zone=ZoneInfo("Asia/Shanghai"))
+    assert [(c.key, c.value, c.by_name) for c in filters.components] == [("行业", "教育", True)]

@@ -1,0 +1,72 @@
+"""The provider's command line: ``python -m airflow_provider_clue components --conn-id clue_default``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+COLUMNS = ("id", "name", "type", "required")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m airflow_provider_clue", description="The clue provider's tools.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    components = commands.add_parser(
+        "components", help="list the pool template's components: the names and ids component filters take",
+        description="List the components of a pool's template (GET /agent-api/user/{user_id}/customer/create): "
+                    "the names and ids that filters={'components': {name: value}} takes.",
+    )
+    components.add_argument("--conn-id", default="clue_default", help="the clue connection (default clue_default)")
+    components.add_argument("--user-id", help="whose pool (default: the connection's login)")
+    components.add_argument("--json", action="store_true", help="print the components as the API sends them, as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from airflow_provider_clue.exceptions import ClueError
+    from airflow_provider_clue.hooks.clue import ClueHook
+
+    try:
+        components = ClueHook(clue_conn_id=args.conn_id).get_components(user_id=args.user_id)
+    except ClueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(components, ensure_ascii=False, indent=2))
+    else:
+        print(table(components))
+    return 0
+
+
+def table(components: list[dict[str, Any]]) -> str:
+    """The components as a text table: id, name, type and whether the template requires a value."""
+    rows = [list(COLUMNS)] + [
+        [str(c.get("id")), str(c.get("name")), str(c.get("type")), "yes" if _required(c) else "no"] for c in components
+    ]
+    widths = [max(_width(row[index]) for row in rows) for index in range(len(COLUMNS))]
+    lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    if not components:
+        lines.append("(the template has no components)")
+    return "\n".join(lines)
+
+
+def _required(component: dict[str, Any]) -> bool:
+    validate = component.get("validate")
+    return isinstance(validate, list) and "required" in validate
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
