@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import unicodedata
@@ -30,14 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from airflow_provider_clue.exceptions import ClueError
-    from airflow_provider_clue.hooks.clue import ClueHook
+    with contextlib.redirect_stdout(sys.stderr):  # what Airflow logs as it loads stays out of the output
+        from airflow_provider_clue.exceptions import ClueError
+        from airflow_provider_clue.hooks.clue import ClueHook
 
-    try:
-        components = ClueHook(clue_conn_id=args.conn_id).get_components(user_id=args.user_id)
-    except ClueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+        try:
+            components = ClueHook(clue_conn_id=args.conn_id).get_components(user_id=args.user_id)
+        except ClueError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
     if args.json:
         print(json.dumps(components, ensure_ascii=False, indent=2))
     else:
