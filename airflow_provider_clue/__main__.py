@@ -33,10 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     with contextlib.redirect_stdout(sys.stderr):  # what Airflow logs as it loads stays out of the output
         from airflow_provider_clue.exceptions import ClueError
-        from airflow_provider_clue.hooks.clue import ClueHook
 
         try:
-            components = ClueHook(clue_conn_id=args.conn_id).get_components(user_id=args.user_id)
+            components = command_hook(args.conn_id).get_components(user_id=args.user_id)
         except ClueError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
@@ -45,6 +44,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(table(components))
     return 0
+
+
+def command_hook(conn_id: str) -> Any:
+    """A :class:`ClueHook` that reads its connection as Airflow's CLI does (its metadata database too)."""
+    from airflow_provider_clue.compat import connection_outside_a_task
+    from airflow_provider_clue.exceptions import ClueConfigurationError
+    from airflow_provider_clue.hooks.clue import ClueHook
+
+    class CommandHook(ClueHook):
+        @classmethod
+        def get_connection(cls, conn_id: str) -> Any:
+            connection = connection_outside_a_task(conn_id)
+            if connection is None:
+                raise ClueConfigurationError(
+                    "clue_conn_id", f"no connection {conn_id!r} in Airflow's metadata database, the environment "
+                    "(AIRFLOW_CONN_...) or a secrets backend",
+                )
+            return connection
+
+    return CommandHook(clue_conn_id=conn_id)
 
 
 def table(components: list[dict[str, Any]]) -> str:

@@ -105,6 +105,19 @@ async def aget_connection(conn_id: str) -> Any:
     return await sync_to_async(BaseHook.get_connection)(conn_id)
 
 
+def connection_outside_a_task(conn_id: str) -> Any:
+    """A connection read where a command runs, with no task around it: from every place Airflow's own
+    CLI reads, its metadata database included (the Task SDK's lookup reads there only the environment
+    and the secrets backends). ``None`` if none of them has it."""
+    from airflow.exceptions import AirflowNotFoundException  # type: ignore[attr-defined]  # sdk.exceptions from 3.2
+    from airflow.models.connection import Connection
+
+    try:
+        return Connection.get_connection_from_secrets(conn_id)
+    except AirflowNotFoundException:
+        return None
+
+
 async def amask_secret(secret: str) -> None:
     """Mask ``secret`` in logs from a coroutine: ``airflow.sdk.log.amask_secret`` from 3.3. Before,
     the sync ``mask_secret`` runs off the event loop, as the connection lookup does: in a 3.0

@@ -120,15 +120,19 @@ class EventWatcher:
             await self._clients.aclose()
 
     async def _identify(self) -> None:
-        """Key the cursor of component filters given by name by the ids they resolve to, so that a
-        component renamed in the pool, then in the DAG, keeps its cursor (the pool's template is read
-        here, in the triggerer; a name it does not hold fails this poll, and the next tries again)."""
+        """Key the cursor of component filters given by name by the ids they resolve to (in id order,
+        values as text), so that a component renamed in the pool, then in the DAG, or the mapping
+        written in another order, keeps its cursor (the pool's template is read here, in the
+        triggerer; a name it does not hold fails this poll, and the next tries again)."""
+        from airflow_provider_clue.api.component_filters import components_identity
+
         if not isinstance(self.arguments.filters.get("components"), dict):  # names: a mapping (to_json_body)
             return
         await self._connect()
         assert self._client is not None and self._query is not None
-        resolved = (await self._client.resolve(self._query, logger=self.log)).filters.to_json_body()
-        self.key = watermark_key({**self.arguments.identity(), "filters": resolved})
+        resolved = (await self._client.resolve(self._query, logger=self.log)).filters
+        filters = {**resolved.to_json_body(), "components": {"by_id": components_identity(resolved)}}
+        self.key = watermark_key({**self.arguments.identity(), "filters": filters})
 
     async def _open(self) -> Watermark | None:
         """The cursor this trigger starts from (moved from the asset state store if it was kept there)."""

@@ -29,7 +29,10 @@ def _filter_value(filters: Any, name: str) -> Any:
 
 def _component_values(components: Any) -> list[str]:
     """The values of component filters in either form: ``[{"id", "value"}]``, ``{name: value}``, or
-    ``ClueFilters``' components (as strings)."""
+    ``ClueFilters``' components (as strings); a whole form rendered from one template is read back."""
+    from airflow_provider_clue.api.rendered_values import as_rendered_list, as_rendered_mapping
+
+    components = as_rendered_list(as_rendered_mapping(components))
     if isinstance(components, Mapping):
         items = list(components.values())
     elif isinstance(components, (list, tuple)):

@@ -9,13 +9,14 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from airflow_provider_clue.api.async_client import AsyncClueClient
-from airflow_provider_clue.compat import AirflowException, TaskDeferred
+from airflow_provider_clue.compat import AirflowException, AirflowRescheduleException, TaskDeferred
 from airflow_provider_clue.exceptions import ClueAuthError, ClueMalformedResponseError, ClueValidationError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.operators.clue import ClueSearchOperator
@@ -274,6 +275,52 @@ def test_the_trigger_sends_a_fatal_event_for_a_name_renamed_after_deferral(emula
     assert event["status"] == "error" and event["fatal"] is True and "'行业' is not the name" in event["message"]
 
 
+def delete_after_counts(emulator: ClueEmulator, counts: int, name: str = "行业") -> None:
+    """Delete the component ``name`` once the emulator has answered ``counts`` pages."""
+    answered = iter(range(1, 10**6))
+
+    def listener(user_id: str, stage: str, page: int) -> None:
+        if next(answered) == counts:
+            emulator.delete_component(name)
+
+    emulator.on_page(listener)
+
+
+@pytest.mark.parametrize("mode", ["poke", "reschedule"])
+def test_a_component_deleted_while_the_sensor_waits_fails_a_poke_soon(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from airflow_provider_clue.api import component_filters
+
+    monkeypatch.setattr(component_filters, "REPEATED_CHECKS_TEMPLATE_AGE", 0.5)
+    delete_after_counts(emulator, 2)
+    wait = ClueSensor(task_id="wait", created_at=OCTOBER, filters={"components": {"行业": "教育"}}, mode=mode,
+                      min_count=10**6, poke_interval=0.3, timeout=15)
+    started = time.monotonic()
+    with pytest.raises((ClueValidationError, AirflowException), match="'行业' is not the name"):
+        for _ in range(100):  # reschedule mode: Airflow calls execute again after each reschedule
+            try:
+                wait.execute(sensor_context())
+            except AirflowRescheduleException:
+                time.sleep(0.3)
+    assert time.monotonic() - started < 10
+
+
+def test_a_component_deleted_while_deferred_is_a_fatal_event_soon(
+    emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_clue.api import async_client
+
+    monkeypatch.setattr(async_client, "REPEATED_CHECKS_TEMPLATE_AGE", 0.5)
+    wait = ClueSensor(task_id="wait", created_at=OCTOBER, filters={"components": {"行业": "教育"}},
+                      deferrable=True, min_count=10**6, poke_interval=0.3, timeout=30)
+    with pytest.raises(TaskDeferred) as deferred:
+        wait.execute(sensor_context())
+    delete_after_counts(emulator, 2)
+    event = first_event(deferred.value.trigger, timeout=15)
+    assert event["status"] == "error" and event["fatal"] is True and "'行业' is not the name" in event["message"]
+
+
 # -- ClueEventTrigger -------------------------------------------------------------------------------
 
 
@@ -329,8 +376,10 @@ def test_a_component_renamed_in_the_pool_and_then_in_the_dag_keeps_the_watchers_
     monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)
     now = datetime.now(timezone(timedelta(hours=8))).replace(microsecond=0)
     industry = emulator.component_id("行业")
+    budget = emulator.component_id("预算")
     emulator.insert(2, created_at=(now - timedelta(seconds=3)).strftime("%Y-%m-%d %H:%M:%S"),
-                    components=[{"id": industry, "name": "行业", "type": "text", "value": "教育"}])
+                    components=[{"id": industry, "name": "行业", "type": "text", "value": "教育"},
+                                {"id": budget, "name": "预算", "type": "number", "value": "5000"}])
 
     def watch(components: Any) -> ClueEventTrigger:
         trigger = ClueEventTrigger(filters={"components": components}, poll_interval=0.3, settle=1,
@@ -352,13 +401,14 @@ def test_a_component_renamed_in_the_pool_and_then_in_the_dag_keeps_the_watchers_
         return payloads
 
     with memory_variables() as variables:
-        (first,) = asyncio.run(events(watch({"行业": "教育"}), 1))
+        (first,) = asyncio.run(events(watch({"行业": "教育", "预算": 5000}), 1))
         emulator.rename_component("行业", "所属行业")
-        (again,) = asyncio.run(events(watch({"所属行业": "教育"}), 1))  # a starting trigger repeats the last window
-        (by_id,) = asyncio.run(events(watch([{"id": industry, "value": "教育"}]), 1))
+        # a starting trigger repeats the last window: of the same cursor
+        (again,) = asyncio.run(events(watch({"所属行业": "教育", "预算": 5000}), 1))
+        (reordered,) = asyncio.run(events(watch({"预算": "5000", "所属行业": "教育"}), 1))
     cursors = {key for key in variables.values if key.startswith("clue_event_watermark")}
-    assert len(cursors) == 1  # names are keyed by their ids: the same cursor as the list form's of those ids
-    assert first["count"] == 2 and again == first == by_id
+    assert len(cursors) == 1  # names are keyed by their ids, in id order, values as text
+    assert first["count"] == 2 and again == first == reordered
 
 
 # -- numbers as strings through every client ----------------------------------------------------------
@@ -405,7 +455,52 @@ def test_the_command_line_lists_components_as_a_table_and_as_json(make_emulator:
     assert json.loads(listed.stdout) == emulator.template().listing()
 
 
+def test_the_command_line_reads_a_connection_kept_in_airflows_database(make_emulator: Any, tmp_path: Any) -> None:
+    emulator = make_emulator(records=1)
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path)}
+    env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+    airflow = os.path.join(os.path.dirname(sys.executable), "airflow")
+    subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, check=True, timeout=300)
+    subprocess.run([airflow, "connections", "add", "clue_db", "--conn-type", "clue", "--conn-host", emulator.url,
+                    "--conn-login", emulator.user_id, "--conn-password", emulator.token],
+                   env=env, capture_output=True, check=True, timeout=120)
+    command = [sys.executable, "-m", "airflow_provider_clue", "components", "--json", "--conn-id"]
+    listed = subprocess.run([*command, "clue_db"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == emulator.template().listing()
+    missing = subprocess.run([*command, "nope"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert missing.returncode == 1 and missing.stderr.strip().splitlines()[-1] == (
+        "error: clue_conn_id: no connection 'nope' in Airflow's metadata database, the environment "
+        "(AIRFLOW_CONN_...) or a secrets backend")
+
+
 def test_the_command_line_reports_the_hooks_errors(make_emulator: Any) -> None:
     emulator = make_emulator(records=1)
     refused = run_cli(emulator, "--user-id", "00000000-0000-4000-8000-000000000000")
     assert refused.returncode == 1 and "无权访问" in refused.stderr and emulator.token not in refused.stderr
+
+
+# -- masking --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda value: {"微信": value},
+        lambda value: [{"id": "733b8535-5f2a-4e1b-9c3d-2a1b0c9d8e7f", "value": value}],
+        lambda value: str({"微信": value}),  # a whole mapping rendered from one template
+        lambda value: str([{"id": "733b8535", "value": value}]),
+    ],
+    ids=["mapping", "list", "rendered-mapping", "rendered-list"],
+)
+def test_component_values_that_look_personal_are_masked_in_every_form(form: Any) -> None:
+    import random
+
+    from airflow_provider_clue.compat import redact
+    from airflow_provider_clue.log_masking import mask_personal_filters
+
+    phone, word = f"177{random.randrange(10**8):08d}", f"教育{random.randrange(10**6)}"
+    mask_personal_filters({"components": form(phone)})
+    mask_personal_filters({"components": form(word)})
+    shown = str(redact({"components": form(phone)})) + str(redact(f"a log line with {phone} and {word}"))
+    assert phone not in shown and word in shown  # only what looks personal: 教育 stays readable

@@ -14,7 +14,11 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from airflow_provider_clue.api.component_filters import needs_template, resolve_components
+from airflow_provider_clue.api.component_filters import (
+    REPEATED_CHECKS_TEMPLATE_AGE,
+    needs_template,
+    resolve_components,
+)
 from airflow_provider_clue.api.envelope import parse_response, parse_template_response
 from airflow_provider_clue.api.exchange import build_request, build_template_request, read_response
 from airflow_provider_clue.api.page_matching import check_page_matches
@@ -39,9 +43,6 @@ if TYPE_CHECKING:
 
 Answer = TypeVar("Answer")
 MAX_CONNECTIONS = 100  # httpx's own default; one triggerer's checks of one connection share them
-# A template read is reused this long: one triggerer's client serves its triggers for days, and a
-# component deleted meanwhile must not stay "resolved" for that long.
-TEMPLATE_MAX_AGE = 300.0
 
 
 class AsyncClueClient(BuildsQueries):
@@ -124,8 +125,9 @@ class AsyncClueClient(BuildsQueries):
 
     async def resolve(self, query: CustomerQuery, *, logger: WarningLogger | None = None) -> CustomerQuery:
         """``query`` with its component filters resolved through the account's template, read at most
-        :data:`TEMPLATE_MAX_AGE` seconds ago (and read again if a key is not in an older copy: a
-        template fixed meanwhile heals a trigger without a restart).
+        :data:`~airflow_provider_clue.api.component_filters.REPEATED_CHECKS_TEMPLATE_AGE` seconds ago
+        (the triggers that share this client check again and again), and read again if a key is not
+        in an older copy: a template fixed meanwhile heals a trigger without a restart.
 
         :raises ClueValidationError: for a key the template does not hold, or a value its type refuses.
         """
@@ -133,7 +135,7 @@ class AsyncClueClient(BuildsQueries):
             return query
         async with self._template_lock:  # one read per account, whichever trigger asks first
             read_at, template = self._templates.get(query.user_id, (0.0, []))
-            fresh = not read_at or time.monotonic() - read_at > TEMPLATE_MAX_AGE
+            fresh = not read_at or time.monotonic() - read_at > REPEATED_CHECKS_TEMPLATE_AGE
             if fresh:
                 template = await self.get_components(query.user_id, logger=logger)
         try:

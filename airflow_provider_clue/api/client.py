@@ -68,8 +68,9 @@ class ClueClient(BuildsQueries):
             settings.max_concurrency, logger=self._log, max_pause=settings.max_retry_wait
         )
         self._rate_limiter = RateLimiter(settings.rate_limit)
-        self._templates: dict[str, list[Record]] = {}  # by account, read once for this client's life
+        self._templates: dict[str, tuple[float, list[Record]]] = {}  # by account: when read, and what
         self._template_lock = threading.Lock()
+        self.template_max_age: float | None = None  # seconds a template read serves; None: this client's life
 
     def close(self) -> None:
         self.transport.close()
@@ -108,22 +109,24 @@ class ClueClient(BuildsQueries):
             partial(self._exchange, request, parse_template_response, None, self.counts), self.retry_policy,
             sleep=self._sleep, on_retry=partial(self._log_retry, self.counts),
         )
-        self._templates[account] = components
+        self._templates[account] = (time.monotonic(), components)
         return components
 
     def resolve(self, query: CustomerQuery) -> CustomerQuery:
         """``query`` with its component filters resolved through the account's template, read once for
-        this client's life (and once more if a key is not in the copy read before: the template may
-        have changed since).
+        this client's life or for :attr:`template_max_age` seconds (a sensor's pokes), and once more
+        if a key is not in the copy read before: the template may have changed since.
 
         :raises ClueValidationError: for a key the template does not hold, or a value its type refuses.
         """
         if not needs_template(query.filters):
             return query
         with self._template_lock:  # one read per account, whichever thread asks first
-            template = self._templates.get(query.user_id)
-            fresh = template is None
-            if template is None:
+            read_at, template = self._templates.get(query.user_id, (None, []))
+            fresh = read_at is None or (
+                self.template_max_age is not None and time.monotonic() - read_at > self.template_max_age
+            )
+            if fresh:
                 template = self.get_components(query.user_id)
         try:
             return replace(query, filters=resolve_components(query.filters, template, self.settings.zone))

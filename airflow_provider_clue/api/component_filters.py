@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from airflow_provider_clue.api.filters import ClueFilters, Component, ComponentValue
 
 FIELD = "filters.components"
+# How long one read of a template serves checks that repeat (a sensor's pokes, a trigger's checks, a
+# watcher's polls): a component deleted meanwhile must fail a check soon, not be counted by its old
+# id (a server that ignores an unknown id would count the whole pool).
+REPEATED_CHECKS_TEMPLATE_AGE = 30.0
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"-?[0-9]+")
 _LISTED = 20  # names a message lists at most
 
 
@@ -63,7 +68,20 @@ def resolve_components(filters: ClueFilters, template: Sequence[Mapping[str, Any
         return filters
     components = [PoolComponent.of(listed) for listed in template]
     resolved = tuple(_resolved(component, components, zone) for component in filters.components)
+    seen: dict[str, str] = {}
+    for component in resolved:
+        assert component.id is not None
+        if component.id in seen:
+            raise ClueValidationError(FIELD, f"{seen[component.id]!r} and {component.key!r} are the same component "
+                                             f"({component.name}): filter on it once")
+        seen[component.id] = component.key
     return replace(filters, components=resolved)
+
+
+def components_identity(filters: ClueFilters) -> list[list[str]]:
+    """Resolved component filters as ``[id, value]`` pairs in id order, values as text: the same
+    filters however the mapping was ordered or a number written (``5000`` or ``"5000"``)."""
+    return sorted([component.sent_id, str(component.sent_value)] for component in filters.components or ())
 
 
 def _resolved(component: Component, template: Sequence[PoolComponent], zone: ZoneInfo) -> Component:
@@ -94,10 +112,10 @@ def _checked_value(component: Component, pool: PoolComponent, zone: ZoneInfo) ->
     where = f"{FIELD}[{component.key!r}]"
     value = component.value
     if pool.type == "number":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            return value.strip()
+        if isinstance(value, float) and value.is_integer():  # a whole float, as Jinja's native rendering gives
+            return int(value)
+        if isinstance(value, int) or (isinstance(value, str) and _INTEGER.fullmatch(value.strip())):
+            return value.strip() if isinstance(value, str) else value
         raise ClueValidationError(where, f"{pool.name} is a number component: expected an integer or a string of "
                                          f"digits, got {redacted_repr(value, limit=60)}")
     if pool.type == "date":

@@ -218,8 +218,11 @@ def _code_of(document: Any) -> int | str | None:
 
 
 def _field_errors_of(document: Any) -> dict[str, tuple[str, ...]]:
-    """A Laravel validation answer's ``errors`` map (field to its reasons), redacted; empty when absent."""
+    """A Laravel validation answer's ``errors`` map (field to its reasons), redacted; empty when absent.
+    A bare list of reasons is kept under the name ``errors``."""
     errors = document.get("errors") if isinstance(document, Mapping) else None
+    if isinstance(errors, list) and errors:
+        errors = {"errors": errors}
     if not isinstance(errors, Mapping):
         return {}
     field_errors = {}

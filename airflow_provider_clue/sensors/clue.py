@@ -139,9 +139,14 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 
     @cached_property
     def hook(self) -> ClueHook:
+        """The hook of every poke: it reads the pool's template again when its copy is older than
+        ``REPEATED_CHECKS_TEMPLATE_AGE``, so a component deleted while the sensor waits fails a poke."""
+        from airflow_provider_clue.api.component_filters import REPEATED_CHECKS_TEMPLATE_AGE
         from airflow_provider_clue.hooks.clue import ClueHook
 
-        return ClueHook(clue_conn_id=self.clue_conn_id)
+        hook = ClueHook(clue_conn_id=self.clue_conn_id)
+        hook.client.template_max_age = REPEATED_CHECKS_TEMPLATE_AGE
+        return hook
 
     def _condition(self, context: Context) -> WaitCondition:
         """The rendered arguments as a condition; the default window is the run's start to now."""

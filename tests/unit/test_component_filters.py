@@ -52,7 +52,9 @@ def test_date_values(value, sent):
     assert resolved({"日期": value}).to_json_body()["components"] == [{"id": "id-date", "value": sent}]
 
 
-@pytest.mark.parametrize(("value", "sent"), [(5000, 5000), ("5000", "5000"), (" 42 ", "42"), (0, 0)])
+@pytest.mark.parametrize(
+    ("value", "sent"), [(5000, 5000), ("5000", "5000"), (" 42 ", "42"), (0, 0), (-5, -5), ("-5", "-5"), (5000.0, 5000)]
+)
 def test_number_values(value, sent):
     assert resolved({"数字": value}).to_json_body()["components"] == [{"id": "id-number", "value": sent}]
 
@@ -61,7 +63,7 @@ def test_number_values(value, sent):
     ("components", "message"),
     [
         ({"数字": "abc"}, "数字 is a number component"),
-        ({"数字": "-5"}, "数字 is a number component"),
+        ({"数字": "+5"}, "数字 is a number component"),
         ({"数字": 1.5}, "数字 is a number component"),
         ({"数字": "１２"}, "数字 is a number component"),  # full-width digits
         ({"日期": "2026-02-30"}, "日期 is a date component"),
@@ -77,6 +79,20 @@ def test_bad_keys_and_values(components, message):
     with pytest.raises(ClueValidationError) as refused:
         resolved(components)
     assert refused.value.field.startswith("filters.components") and message in str(refused.value)
+
+
+@pytest.mark.parametrize("components", [{"姓名": "a", "id-name": "b"}, [{"id": "id-name", "value": "a"}] * 2])
+def test_one_component_twice_is_refused(components):
+    with pytest.raises(ClueValidationError, match="are the same component"):
+        resolved(components)
+
+
+def test_the_identity_of_filters_by_name_is_the_same_in_any_order_and_any_number_form():
+    from airflow_provider_clue.api.component_filters import components_identity
+
+    one = components_identity(resolved({"姓名": "金山", "数字": 5000}))
+    assert one == components_identity(resolved({"数字": "5000", "姓名": "金山"})) == [["id-name", "金山"],
+                                                                                      ["id-number", "5000"]]
 
 
 def test_an_unknown_key_lists_the_templates_components():

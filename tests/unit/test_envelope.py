@@ -259,6 +259,12 @@ def test_a_validation_answer_keeps_each_refused_field_and_its_reasons():
     assert PHONE not in message
 
 
+def test_a_validation_answer_with_a_bare_list_of_reasons_keeps_them():
+    err = error_of({"message": "bad", "errors": ["page must be an integer"]}, 422, ClueBadRequestError)
+    assert err.field_errors == {"errors": ("page must be an integer",)}
+    assert error_of({"message": "bad", "errors": "x"}, 422, ClueBadRequestError).field_errors == {}
+
+
 def test_a_validation_answer_inside_http_200_keeps_its_fields_too():
     err = error_of({"code": 422, "status": "error", "errors": {"per_page": ["too big"]}}, 200, ClueBadRequestError)
     assert err.field_errors == {"per_page": ("too big",)}
