@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.api.filters import ClueFilters
-    from airflow_provider_clue.event_pulls import EventPull
+    from airflow_provider_clue.events.pulls import EventPull
     from airflow_provider_clue.hooks.clue import ClueHook
     from airflow_provider_clue.outputs.lineage import PullLineage
     from airflow_provider_clue.windows.run_window import ClueWindow
@@ -43,7 +43,7 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
     **The window** is half-open, ``[start, end)``, and is sent to the API (inclusive, one-second
     resolution) as ``[start, end - 1 s]`` in the connection's zone. Explicit ``created_at`` wins;
     in a run triggered by ``ClueEventTrigger``'s asset events, the watcher's windows from where
-    this task's last pull of them ended to the latest it announced (``event_pulls``; a run with
+    this task's last pull of them ended to the latest it announced (``events.pulls``; a run with
     nothing new is skipped; such a pull runs one instance at a time unless
     ``max_active_tis_per_dag`` is set); otherwise the run's data
     interval when it is not empty and has ended; otherwise (``CronTriggerTimetable``, the default
@@ -140,9 +140,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             self._follow_watcher()
 
     def _follow_watcher(self) -> None:
-        """A pull of a DAG scheduled on assets carries on from its own record (``event_pulls``): one instance
+        """A pull of a DAG scheduled on assets carries on from its own record (``events.pulls``): one instance
         at a time, unless the DAG file says otherwise; and warnings for a schedule it cannot work with."""
-        from airflow_provider_clue.event_pulls import warn_about_schedule
+        from airflow_provider_clue.events.pulls import warn_about_schedule
 
         if self.max_active_tis_per_dag is None:
             self.max_active_tis_per_dag = 1
@@ -248,9 +248,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     def _event_pull(self, context: Context, window: ClueWindow) -> EventPull | None:
         """For a run of a watcher's events, the window from this task's last pull to the watcher's latest
-        window (``event_pulls``); skips the run when an earlier one pulled all of it."""
+        window (``events.pulls``); skips the run when an earlier one pulled all of it."""
         from airflow_provider_clue.compat import AirflowSkipException
-        from airflow_provider_clue.event_pulls import plan_event_pull, watcher_of
+        from airflow_provider_clue.events.pulls import plan_event_pull, watcher_of
 
         watcher = watcher_of(context) if window.source == "asset_events" else None
         if watcher is None:

@@ -144,7 +144,7 @@ class ClueEventTrigger(BaseEventTrigger):
         start: str | datetime | None = None,
     ) -> None:
         from airflow_provider_clue.compat import decoded_trigger_kwarg
-        from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+        from airflow_provider_clue.events.arguments import EventWatcherArguments
         from airflow_provider_clue.exceptions import ClueTriggerArgumentError, ClueValidationError
 
         super().__init__()
@@ -160,7 +160,7 @@ class ClueEventTrigger(BaseEventTrigger):
         return EVENT_CLASSPATH, self.arguments.as_kwargs()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from airflow_provider_clue.event_watcher import EventWatcher
+        from airflow_provider_clue.events.watcher import EventWatcher
 
         async for payload in EventWatcher(self, self.arguments, logger=self.log).announcements():
             yield TriggerEvent(payload)
