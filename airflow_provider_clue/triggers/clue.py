@@ -104,12 +104,14 @@ class ClueEventTrigger(BaseEventTrigger):
 
     Every ``poll_interval`` seconds it counts the clues created in ``[watermark, now - settle)``
     (whole seconds; one request for one record). When at least ``min_count`` are there it yields
-    ``{"created_at": [start, end], "count": n}`` (ISO 8601 in the connection's zone) and the
-    watermark moves to ``end``; otherwise nothing moves and the window grows. The first window
-    starts at ``start``, by default when the trigger first runs.
+    ``{"created_at": [start, end], "count": n, "watcher": key}`` (ISO 8601 in the connection's zone;
+    ``key`` names the watcher's cursor) and the watermark moves to ``end``; otherwise nothing moves
+    and the window grows. The first window starts at ``start``, by default when the trigger first
+    runs.
 
-    The watermark is kept in the watched asset's state store (Airflow 3.3+), else in a Variable,
-    under a key derived from the connection, account, stage, filters and ``start``. A window is
+    The watermark is an Airflow Variable on every minor, under a key derived from the connection,
+    account, stage, filters (component filters by name: the ids they resolve to) and ``start``; the
+    asset's name is not in it, so renaming the asset keeps it. A window is
     recorded as announced before its event is handed over, and as done at the next poll (at
     least a few seconds later, by when the triggerer has written the event); a trigger rebuilt in
     between announces the same window again. Events are at least once; the windows, and so the
