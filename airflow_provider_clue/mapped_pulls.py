@@ -15,7 +15,7 @@ import attrs
 from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
 from airflow_provider_clue.compat import scheduled_on_assets
-from airflow_provider_clue.event_pulls import warn_about_schedule
+from airflow_provider_clue.events.pulls import warn_about_schedule
 from airflow_provider_clue.outputs.destination_sharing import (
     check_mapped_destination,
     check_mapped_kwargs_destination,
@@ -66,7 +66,7 @@ class CluePartial(OperatorPartial):
         if mapped is not None and "created_at" not in mapped:
             check_scheduled_destination(destination, self.kwargs.get("created_at"), timetable)
         if self.kwargs.get("created_at") is None and scheduled_on_assets(timetable):
-            # each instance carries on from its record (event_pulls); instances given created_at at run time
+            # each instance carries on from its record (events.pulls); instances given created_at at run time
             # (expand_kwargs of an XComArg) merely wait their turn
             if self.kwargs.get("max_active_tis_per_dag") is None:
                 self.kwargs["max_active_tis_per_dag"] = 1

@@ -330,7 +330,8 @@ def test_a_component_deleted_while_deferred_is_a_fatal_event_soon(
 def test_the_watcher_counts_by_name_and_heals_once_the_template_is_fixed(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    from airflow_provider_clue import event_watcher, event_watcher_arguments
+    from airflow_provider_clue.events import arguments as event_watcher_arguments
+    from airflow_provider_clue.events import watcher as event_watcher
 
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
     monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)
@@ -373,7 +374,8 @@ def test_the_watcher_counts_by_name_and_heals_once_the_template_is_fixed(
 def test_a_component_renamed_in_the_pool_and_then_in_the_dag_keeps_the_watchers_cursor(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from airflow_provider_clue import event_watcher, event_watcher_arguments
+    from airflow_provider_clue.events import arguments as event_watcher_arguments
+    from airflow_provider_clue.events import watcher as event_watcher
 
     monkeypatch.setattr(event_watcher, "HANDOVER_SECONDS", 0.2)
     monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_clue import event_watcher, event_watcher_arguments
 from airflow_provider_clue.compat import deserialize, serialize
-from airflow_provider_clue.event_watermark import Watermark, watermark_key
+from airflow_provider_clue.events import arguments as event_watcher_arguments
+from airflow_provider_clue.events import watcher as event_watcher
+from airflow_provider_clue.events.watermark import Watermark, watermark_key
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.testing import MemoryVariables
 from airflow_provider_clue.triggers.clue import ClueEventTrigger

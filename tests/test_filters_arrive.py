@@ -138,7 +138,8 @@ def test_the_deferred_wait_fails_in_the_trigger_with_the_hint(emulator):
 
 
 def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeypatch, caplog, clue_variables):
-    from airflow_provider_clue import event_watcher, event_watcher_arguments
+    from airflow_provider_clue.events import arguments as event_watcher_arguments
+    from airflow_provider_clue.events import watcher as event_watcher
     from airflow_provider_clue.triggers.clue import ClueEventTrigger
 
     monkeypatch.setattr(event_watcher_arguments, "MIN_POLL_INTERVAL", 0.1)

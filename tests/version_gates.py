@@ -41,7 +41,7 @@ PARTITIONS = pytest.mark.skipif(
 # the dags folder into it first, as the dag-processor would
 DAG_TEST_WRITES_THE_DAG = AIRFLOW_V_3_1_PLUS
 # `airflow dags test` / `reserialize` put the dags folder on sys.path (as the dag-processor does) from 3.1;
-# on 3.0 a DAG file that imports a neighbour needs PYTHONPATH (README, Compatibility)
+# on 3.0 a DAG file that imports a neighbour needs PYTHONPATH (CONTRIBUTING.md, the Airflow matrix)
 CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH = AIRFLOW_V_3_1_PLUS
 # dag.test() prints a failed task's error from 3.1
 DAG_TEST_PRINTS_TASK_ERRORS = AIRFLOW_V_3_1_PLUS

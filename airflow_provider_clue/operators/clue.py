@@ -1,4 +1,5 @@
-"""ClueSearchOperator: pull one window of clues into XCom or a JSON Lines object."""
+"""ClueSearchOperator: pull one window of clues into XCom, JSON Lines or Parquet; ``asset_of_destination``
+for a DAG scheduled on what it writes."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
     from airflow_provider_clue.api.filters import ClueFilters
-    from airflow_provider_clue.event_pulls import EventPull
+    from airflow_provider_clue.events.pulls import EventPull
     from airflow_provider_clue.hooks.clue import ClueHook
     from airflow_provider_clue.outputs.lineage import PullLineage
     from airflow_provider_clue.windows.run_window import ClueWindow
+
+__all__ = ["ClueSearchOperator", "asset_of_destination"]  # the Asset of a destination, for its consumers
 
 _PLACEHOLDER_FORMAT = "%Y-%m-%dT%H%M%S"
 _SOURCES = {
@@ -41,17 +44,11 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
     """Pull the clues created in one window, every record once, into XCom or object storage.
 
     **The window** is half-open, ``[start, end)``, and is sent to the API (inclusive, one-second
-    resolution) as ``[start, end - 1 s]`` in the connection's zone. Explicit ``created_at`` wins;
-    in a run triggered by ``ClueEventTrigger``'s asset events, the watcher's windows from where
-    this task's last pull of them ended to the latest it announced (``event_pulls``; a run with
-    nothing new is skipped; such a pull runs one instance at a time unless
-    ``max_active_tis_per_dag`` is set); otherwise the run's data
-    interval when it is not empty and has ended; otherwise (``CronTriggerTimetable``, the default
-    for cron strings in Airflow 3, and manual runs) the
-    schedule's latest complete interval ending at or before the run: ``[previous tick, this tick)``
-    at a tick, the last interval that had ended for a run at any other instant, never one that
-    ends after the run started. A DAG with no schedule needs ``created_at``. The window used is
-    logged and returned.
+    resolution) as ``[start, end - 1 s]`` in the connection's zone: ``created_at`` when given, else
+    the run's window by the rule of :doc:`/windows` (``docs/windows.md``: asset events of
+    ``ClueEventTrigger``, partitions, data intervals, the schedule's latest complete interval; a
+    run of an event-driven pull runs one instance at a time unless ``max_active_tis_per_dag`` is
+    set). The window used is logged and returned.
 
     **The output**: with no ``destination`` the records are returned through XCom, refused past
     ``xcom_max_records`` records or ``xcom_max_bytes`` bytes. With a ``destination`` the records
@@ -140,9 +137,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
             self._follow_watcher()
 
     def _follow_watcher(self) -> None:
-        """A pull of a DAG scheduled on assets carries on from its own record (``event_pulls``): one instance
+        """A pull of a DAG scheduled on assets carries on from its own record (``events.pulls``): one instance
         at a time, unless the DAG file says otherwise; and warnings for a schedule it cannot work with."""
-        from airflow_provider_clue.event_pulls import warn_about_schedule
+        from airflow_provider_clue.events.pulls import warn_about_schedule
 
         if self.max_active_tis_per_dag is None:
             self.max_active_tis_per_dag = 1
@@ -248,9 +245,9 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
 
     def _event_pull(self, context: Context, window: ClueWindow) -> EventPull | None:
         """For a run of a watcher's events, the window from this task's last pull to the watcher's latest
-        window (``event_pulls``); skips the run when an earlier one pulled all of it."""
+        window (``events.pulls``); skips the run when an earlier one pulled all of it."""
         from airflow_provider_clue.compat import AirflowSkipException
-        from airflow_provider_clue.event_pulls import plan_event_pull, watcher_of
+        from airflow_provider_clue.events.pulls import plan_event_pull, watcher_of
 
         watcher = watcher_of(context) if window.source == "asset_events" else None
         if watcher is None:

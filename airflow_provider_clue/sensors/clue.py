@@ -26,8 +26,8 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
 
     The window is ``created_at`` when given (half-open ``[start, end)``, as in
     ``ClueSearchOperator``); otherwise it runs from the start of the run's window (the operator's
-    rule: data interval, else the schedule's last complete interval) up to *now*, re-read at each
-    check. Each check is one request for one record, reading ``meta.total``.
+    rule, :doc:`/windows`) up to *now*, re-read at each check. Each check is one request for one
+    record, reading ``meta.total``.
 
     ``mode="poke"`` and ``mode="reschedule"`` check on a worker; ``deferrable=True`` checks once on
     the worker and then hands the wait to :class:`ClueTrigger` in the triggerer, with ``timeout``

@@ -54,7 +54,7 @@ def _switch(variable: str) -> bool:
 
 
 class ClueEmulator:
-    """The clue API on loopback, with the semantics ``NOTES.md`` assumes.
+    """The clue API on loopback, with the semantics the provider assumes (``docs/api-assumptions.md``).
 
     Newest-first order, ``created_at`` inclusive at both ends in ``timezone``, ``per_page``
     clamped silently to ``max_per_page``, bearer auth (401 ``{"message": "Unauthenticated."}``),

@@ -104,12 +104,14 @@ class ClueEventTrigger(BaseEventTrigger):
 
     Every ``poll_interval`` seconds it counts the clues created in ``[watermark, now - settle)``
     (whole seconds; one request for one record). When at least ``min_count`` are there it yields
-    ``{"created_at": [start, end], "count": n}`` (ISO 8601 in the connection's zone) and the
-    watermark moves to ``end``; otherwise nothing moves and the window grows. The first window
-    starts at ``start``, by default when the trigger first runs.
+    ``{"created_at": [start, end], "count": n, "watcher": key}`` (ISO 8601 in the connection's zone;
+    ``key`` names the watcher's cursor) and the watermark moves to ``end``; otherwise nothing moves
+    and the window grows. The first window starts at ``start``, by default when the trigger first
+    runs.
 
-    The watermark is kept in the watched asset's state store (Airflow 3.3+), else in a Variable,
-    under a key derived from the connection, account, stage, filters and ``start``. A window is
+    The watermark is an Airflow Variable on every minor, under a key derived from the connection,
+    account, stage, filters (component filters by name: the ids they resolve to) and ``start``; the
+    asset's name is not in it, so renaming the asset keeps it. A window is
     recorded as announced before its event is handed over, and as done at the next poll (at
     least a few seconds later, by when the triggerer has written the event); a trigger rebuilt in
     between announces the same window again. Events are at least once; the windows, and so the
@@ -144,7 +146,7 @@ class ClueEventTrigger(BaseEventTrigger):
         start: str | datetime | None = None,
     ) -> None:
         from airflow_provider_clue.compat import decoded_trigger_kwarg
-        from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+        from airflow_provider_clue.events.arguments import EventWatcherArguments
         from airflow_provider_clue.exceptions import ClueTriggerArgumentError, ClueValidationError
 
         super().__init__()
@@ -160,7 +162,7 @@ class ClueEventTrigger(BaseEventTrigger):
         return EVENT_CLASSPATH, self.arguments.as_kwargs()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from airflow_provider_clue.event_watcher import EventWatcher
+        from airflow_provider_clue.events.watcher import EventWatcher
 
         async for payload in EventWatcher(self, self.arguments, logger=self.log).announcements():
             yield TriggerEvent(payload)

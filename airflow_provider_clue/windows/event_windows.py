@@ -3,7 +3,7 @@
 A watcher announces contiguous, half-open windows, each event naming the watcher (its cursor's
 key). A run that consumes several of one watcher's events covers them from the earliest start to
 the latest end: windows announced again, or a gap left where a watcher started over, are then
-read by the pull, which goes on from its own record of what it pulled (``event_pulls``). Events of
+read by the pull, which goes on from its own record of what it pulled (``events.pulls``). Events of
 two watchers in one run are an error that names a window of each; windows announced before
 events named their watcher must be contiguous (an identical one twice counts once).
 """

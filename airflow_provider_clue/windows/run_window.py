@@ -5,7 +5,7 @@ The rule, in order:
 1. explicit ``created_at`` bounds win;
 2. else, for a run triggered by ``ClueEventTrigger``'s asset events, the span of the windows they
    announced (see ``event_windows``), which the operator carries on from its last pull to the
-   watcher's latest window (``event_pulls``);
+   watcher's latest window (``events.pulls``);
 3. else, for a run of a partitioned schedule (Airflow 3.2+), its partition's period
    ``[partition date, next tick)`` (see ``partition_window``), or an error when it cannot be derived;
 4. else the run's data interval, when it is not empty (``CronDataIntervalTimetable``,

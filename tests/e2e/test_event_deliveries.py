@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from airflow_provider_clue.event_watermark import Watermark
+from airflow_provider_clue.events.watermark import Watermark
 from tests.e2e.deployment import Component, rewrite
 from tests.e2e.processes import signal_tree, stop_all
 from tests.e2e.watched_dags import WatchedDag

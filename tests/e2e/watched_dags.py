@@ -42,7 +42,7 @@ class WatchedDag:
     @property
     def key(self) -> str:
         """The watcher's cursor: its Variable's key, in its log lines."""
-        from airflow_provider_clue.event_watermark import watermark_key
+        from airflow_provider_clue.events.watermark import watermark_key
         from airflow_provider_clue.triggers.clue import ClueEventTrigger
 
         return watermark_key(ClueEventTrigger(user_id=self.account, poll_interval=2, settle=2).arguments.identity())

@@ -90,8 +90,8 @@ def plan_event_pull(context: Mapping[str, Any], watcher: str, announced: ClueWin
 
     :raises ClueConfigurationError: when the record or the watcher's cursor cannot be read.
     """
+    from airflow_provider_clue.events.stores import latest_cursor
     from airflow_provider_clue.exceptions import ClueConfigurationError
-    from airflow_provider_clue.watermark_stores import latest_cursor
 
     ti = context["ti"]
     key = pull_key(ti.dag_id, ti.task_id, getattr(ti, "map_index", -1), watcher)

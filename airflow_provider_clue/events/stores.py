@@ -1,6 +1,6 @@
 """Where a ``ClueEventTrigger`` keeps its cursor: an Airflow Variable named by what the watcher watches.
 
-The key (``watermark_key``) is derived from the connection, account, stage, filters and start, and
+The key (``events.watermark.watermark_key``) is derived from the connection, account, stage, filters and start, and
 from nothing else, so the cursor survives a renamed asset, a watcher moved to another asset or DAG,
 and changed pacing: what the docs promise. Before this, on Airflow 3.3, the cursor was kept in the
 watched asset's state store, which belongs to one asset (and is deleted with it); a trigger that
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from airflow_provider_clue import variables
 from airflow_provider_clue.compat import asset_state_store_of
-from airflow_provider_clue.event_watermark import Watermark
+from airflow_provider_clue.events.watermark import Watermark
 from airflow_provider_clue.exceptions import ClueConfigurationError
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_clue.api.request_counts import WarningLogger
 from airflow_provider_clue.clue_count import WaitCondition, acount_clues
-from airflow_provider_clue.event_watermark import Watermark, next_window, payload_of, watermark_key
+from airflow_provider_clue.events.watermark import Watermark, next_window, payload_of, watermark_key
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from airflow_provider_clue.api.async_client import AsyncClueClient
     from airflow_provider_clue.api.connection_settings import ClueConnectionSettings
     from airflow_provider_clue.api.query import CustomerQuery
-    from airflow_provider_clue.event_watcher_arguments import EventWatcherArguments
+    from airflow_provider_clue.events.arguments import EventWatcherArguments
 
 # The least time between handing an event to the triggerer and recording its window done. The
 # triggerer passes events on within about a second and writes them to the metadata database then;
@@ -55,7 +55,7 @@ class EventWatcher:
     """
 
     def __init__(self, trigger: BaseEventTrigger, arguments: EventWatcherArguments, *, logger: WatcherLogger) -> None:
-        from airflow_provider_clue.watermark_stores import VariableWatermarks
+        from airflow_provider_clue.events.stores import VariableWatermarks
 
         self.trigger = trigger
         self.arguments = arguments
@@ -136,7 +136,7 @@ class EventWatcher:
 
     async def _open(self) -> Watermark | None:
         """The cursor this trigger starts from (moved from the asset state store if it was kept there)."""
-        from airflow_provider_clue.watermark_stores import open_cursor
+        from airflow_provider_clue.events.stores import open_cursor
 
         watermark, found_in = await open_cursor(self.trigger, self.store, self.key)
         self._seen = watermark
