@@ -68,20 +68,16 @@ def command_hook(conn_id: str) -> Any:
 
 def table(components: list[dict[str, Any]]) -> str:
     """The components as a text table: id, name, type and whether the template requires a value."""
-    rows = [list(COLUMNS)] + [
-        [str(c.get("id")), str(c.get("name")), str(c.get("type")), "yes" if _required(c) else "no"] for c in components
-    ]
+    from airflow_provider_clue.api.component_filters import PoolComponent
+
+    pool = [PoolComponent.of(component) for component in components]
+    rows = [list(COLUMNS)] + [[c.id, c.name, c.type, "yes" if c.required else "no"] for c in pool]
     widths = [max(_width(row[index]) for row in rows) for index in range(len(COLUMNS))]
     lines = ["  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
              for row in rows]
     if not components:
         lines.append("(the template has no components)")
     return "\n".join(lines)
-
-
-def _required(component: dict[str, Any]) -> bool:
-    validate = component.get("validate")
-    return isinstance(validate, list) and "required" in validate
 
 
 def _width(text: str) -> int:

@@ -23,6 +23,7 @@ from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.testing.variables import memory_variables
 from airflow_provider_clue.triggers.clue import ClueEventTrigger
+from tests.test_vendor_examples import TEMPLATE_EXAMPLE
 
 if TYPE_CHECKING:
     from airflow_provider_clue.testing import ClueEmulator
@@ -37,13 +38,6 @@ from tests.operator_support import (
 )
 
 OCTOBER = ["2026-10-01 00:00:00", "2026-11-01 00:00:00"]
-VENDOR_TEMPLATE = {"code": 200, "status": "success", "message": "查看公海创建模板成功", "data": [
-    {"id": "91a4ff5d-3d14-4b85-a062-a3468e48f4be", "name": "姓名", "type": "text", "sort": 0, "validate": ["required"]},
-    {"id": "c87d8629-7cfd-4980-bb3a-7827bff4b72c", "name": "数字", "type": "number", "sort": 1,
-     "validate": ["integer"]},
-    {"id": "44560536-46b5-4e38-852e-949fd12c1ee6", "name": "日期", "type": "date", "sort": 2,
-     "validate": ["date", "sometimes"]},
-]}
 
 
 @pytest.fixture
@@ -79,7 +73,7 @@ def test_get_components_returns_each_component_as_the_api_sends_it(emulator: Clu
 
 
 def test_the_vendors_template_example_reads_as_its_data_with_every_key_kept(emulator: ClueEmulator) -> None:
-    with_more = json.loads(json.dumps(VENDOR_TEMPLATE))
+    with_more = json.loads(json.dumps(TEMPLATE_EXAMPLE))
     with_more["data"][0]["placeholder"] = "请输入"
     emulator.respond_next(200, json.dumps(with_more, ensure_ascii=False))
     assert ClueHook().get_components() == with_more["data"]

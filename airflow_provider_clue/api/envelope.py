@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from airflow_provider_clue.api.redaction import redact_personal_data, redacted_repr
 from airflow_provider_clue.exceptions import (
@@ -19,6 +19,7 @@ from airflow_provider_clue.exceptions import (
 )
 
 Record = dict[str, Any]
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,7 @@ def parse_response(
 
     :raises ClueAPIError: whose message repeats none of ``context.secrets``.
     """
-    wait = RateLimitWait(retry_after, budget_spent)
-    try:
-        return _page_of(*_success_envelope(status, _without_secrets(body, context.secrets), context, wait))
-    except ClueAPIError as err:
-        raise err.without(context.secrets) from None
+    return _checked(status, body, context, RateLimitWait(retry_after, budget_spent), _page_of)
 
 
 def parse_template_response(
@@ -116,10 +113,19 @@ def parse_template_response(
 
     :raises ClueAPIError: whose message repeats none of ``context.secrets``.
     """
-    wait = RateLimitWait(retry_after, budget_spent)
+    return _checked(status, body, context, RateLimitWait(retry_after, budget_spent), _components)
+
+
+def _checked(
+    status: int,
+    body: bytes,
+    context: RequestContext,
+    wait: RateLimitWait,
+    read: Callable[[dict[str, Any], dict[str, Any]], Answer],
+) -> Answer:
+    """``read`` of a successful answer's document, or the error it stands for, without ``context.secrets``."""
     try:
-        document, where = _success_envelope(status, _without_secrets(body, context.secrets), context, wait)
-        return _components(document, where)
+        return read(*_success_envelope(status, _without_secrets(body, context.secrets), context, wait))
     except ClueAPIError as err:
         raise err.without(context.secrets) from None
 
