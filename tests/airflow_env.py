@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,9 +25,10 @@ INTERVAL_VARIANT = "clue_daily_pull_intervals"
 
 
 def prepare_dags_folder(dags_folder: Path) -> None:
-    """Copy the example and test DAGs, plus the example daily pull under ``CronDataIntervalTimetable``."""
+    """Copy the example DAGs (how-tos too) and test DAGs, plus the daily pull under ``CronDataIntervalTimetable``."""
     dags_folder.mkdir(parents=True, exist_ok=True)
-    for source in [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "tests" / "dags").glob("*.py"))]:
+    examples = [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "example_dags" / "howto").glob("*.py"))]
+    for source in [*examples, *sorted((REPO / "tests" / "dags").glob("*.py"))]:
         shutil.copy(source, dags_folder / source.name)
     example = (REPO / "example_dags" / "clue_daily_pull.py").read_text()
     variant = example.replace(
@@ -72,3 +74,16 @@ def load_dag(dag_id: str) -> Any:
     if dag_id not in bag.dags:
         raise LookupError(f"{dag_id} not in the dags folder; import errors: {bag.import_errors}")
     return bag.dags[dag_id]
+
+
+def run_ok(dag_id: str, **kwargs: Any) -> Any:
+    """``dag.test(**kwargs)`` of ``dag_id``, which must succeed."""
+    run = load_dag(dag_id).test(**kwargs)
+    assert run.state == "success", f"{dag_id} run ended {run.state}"
+    return run
+
+
+def read_ids(path: Path) -> list[str]:
+    """The ids of a JSON Lines file, in its order."""
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line)["id"] for line in lines]

@@ -10,7 +10,7 @@ from typing import Any
 import pendulum
 import pytest
 
-from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag
+from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag, read_ids, run_ok
 from tests.version_gates import (
     CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH,
     DAG_TEST_PRINTS_TASK_ERRORS,
@@ -32,22 +32,11 @@ def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return emulator
 
 
-def read_ids(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line)["id"] for line in lines]
-
-
 def insert_boundary_records(emulator: Any, days: list[str]) -> None:
     """Records exactly on local midnight, one second before it, and on UTC midnight (08:00 local)."""
     for day in days:
         for moment in (f"{day} 00:00:00", f"{day} 23:59:59", f"{day} 08:00:00"):
             emulator.insert(created_at=moment)
-
-
-def run_ok(dag_id: str, **kwargs: Any) -> Any:
-    run = load_dag(dag_id).test(**kwargs)
-    assert run.state == "success", f"{dag_id} run ended {run.state}"
-    return run
 
 
 @pytest.mark.parametrize(

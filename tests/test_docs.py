@@ -18,6 +18,10 @@ SITE_PAGES = {"index", "changelog", "upgrading", "reference"}
 PAGES = sorted(DOCS.glob("*.md"))
 EXAMPLE_PAGES = [README, *PAGES]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+# a how-to shows a whole example DAG, its first line naming the file; tests/test_howto_dags.py and
+# tests/test_dags.py run those files, so here the block is only compared with its file
+EXAMPLE_FILE = re.compile(r"# (example_dags/[\w/]+\.py)\n")
+HOWTOS = sorted(DOCS.glob("howto-*.md"))
 
 
 def test_every_component_has_a_page():
@@ -35,7 +39,31 @@ def test_the_examples_of_a_page_run(page: Path, make_emulator: Any, monkeypatch:
         monkeypatch.setenv(name, value)
     namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
     for number, block in enumerate(blocks, 1):
-        exec(compile(block, f"{page.name}, example {number}", "exec"), namespace)
+        if not EXAMPLE_FILE.match(block):
+            exec(compile(block, f"{page.name}, example {number}", "exec"), namespace)
+
+
+@pytest.mark.parametrize("page", HOWTOS, ids=[page.stem for page in HOWTOS])
+def test_a_howto_shows_its_example_dag_as_the_file_holds_it(page: Path) -> None:
+    shown = [block for block in BLOCK.findall(page.read_text()) if EXAMPLE_FILE.match(block)]
+    assert shown, f"{page.name} shows no example DAG (a block starting '# example_dags/<file>.py')"
+    for block in shown:
+        match = EXAMPLE_FILE.match(block)
+        assert match is not None
+        assert block[match.end():] == (ROOT / match.group(1)).read_text(), f"{page.name}: {match.group(1)} differs"
+
+
+def test_every_howto_is_in_the_site_and_every_howto_dag_has_a_page() -> None:
+    index = (DOCS / "index.md").read_text()
+    assert HOWTOS and all(f"\n{page.stem}\n" in index for page in HOWTOS)
+    shown = {match for page in HOWTOS for match in EXAMPLE_FILE.findall(page.read_text())}
+    assert {f"example_dags/howto/{path.name}" for path in (ROOT / "example_dags" / "howto").glob("*.py")} <= shown
+
+
+def documented_parquet_schema() -> list[tuple[str, str]]:
+    """The (column, type) rows of the schema table on docs/howto-parquet-warehouse.md."""
+    text = (DOCS / "howto-parquet-warehouse.md").read_text()
+    return re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", text, re.MULTILINE)
 
 
 def test_the_connections_shown_as_environment_variables_are_valid():
@@ -52,8 +80,22 @@ def test_the_connections_shown_as_environment_variables_are_valid():
     for export in exports:
         value = shlex.split(export.split("=", 1)[1])[0]
         connection = json.loads(value)
+        if connection["conn_type"] == "aws":  # the object stores of docs/howto-s3-compatible.md
+            check_object_store_connection(connection)
+            continue
         assert connection["conn_type"] == "clue"
         ClueConnectionSettings.from_values(
             host=connection.get("host"), token=connection["password"], user_id=connection.get("login"),
             extras=connection.get("extra"),
         )
+
+
+def check_object_store_connection(connection: dict[str, Any]) -> None:
+    """An aws connection as the Amazon provider's filesystem reads it: keys, endpoint, region, botocore settings."""
+    from botocore.config import Config
+
+    extra = connection["extra"]
+    assert connection["login"] and connection["password"]
+    assert set(extra) <= {"endpoint_url", "region_name", "config_kwargs"}, extra
+    assert extra.get("endpoint_url", "https://").startswith(("http://", "https://"))
+    Config(**extra.get("config_kwargs", {}))

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 DEFAULT_TOKEN = "emulator-token"
+"""The bearer token an emulator accepts unless given ``token``."""
 DEFAULT_USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"
+"""The account an emulator serves unless given ``user_ids``; ``airflow_env()`` puts it in the connection's login."""
 DEFAULT_START = "2026-10-01 00:00:00"
 DEFAULT_END = "2026-11-01 00:00:00"
 SHUFFLE_TIES_VARIABLE = "CLUE_EMULATOR_SHUFFLE_TIES"

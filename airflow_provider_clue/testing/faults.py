@@ -13,6 +13,7 @@ FaultKind = Literal["rate_limit", "server_error", "drop", "truncate", "business_
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "rate_limit", "server_error", "drop", "truncate", "business_error", "html_error", "redirect"
 )
+"""The faults an emulator can inject, each at a rate of :class:`FaultRates` (``--<kind>-rate`` on the command line)."""
 # The HTTP status each fault answers with (None: the connection is closed without an answer).
 FAULT_STATUS: dict[FaultKind, int | None] = {
     "rate_limit": 429, "server_error": 500, "drop": None, "truncate": 200, "business_error": 200, "html_error": 502,

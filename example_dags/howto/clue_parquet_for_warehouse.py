@@ -1,0 +1,49 @@
+"""Pull each day's clues to Parquet in Hive-style partitions, ready for a warehouse to load.
+
+Needs the ``[parquet]`` extra. Each run writes the day that just ended to
+``$CLUE_OUTPUT_ROOT/clue_warehouse/clues/dt=<day>/clues.parquet`` (one file per day, replaced when
+the day is pulled again) with phone numbers as keyed hashes, then checks the file against the
+pull's count before the load (see docs/howto-parquet-warehouse.md for the load statements).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import ObjectStoragePath, dag, task
+from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
+
+from airflow_provider_clue.operators.clue import ClueSearchOperator
+
+
+@dag(
+    schedule="0 0 * * *",
+    start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["clue", "example"],
+    doc_md=__doc__,
+)
+def clue_parquet_for_warehouse() -> None:
+    pull = ClueSearchOperator(
+        task_id="pull_clues",
+        destination=OUTPUT_ROOT + "/clue_warehouse/clues/dt={start_date}/clues.parquet",
+        destination_conn_id=OUTPUT_CONN_ID,
+        phone_output="hash",
+    )
+
+    @task
+    def check_before_load(summary: dict[str, Any]) -> str:
+        import pyarrow.parquet as pq
+
+        with ObjectStoragePath(summary["uri"], conn_id=OUTPUT_CONN_ID).open("rb") as parquet:
+            rows = pq.ParquetFile(parquet).metadata.num_rows
+        if rows != summary["count"]:
+            raise ValueError(f"{summary['uri']} holds {rows} rows, the pull counted {summary['count']}")
+        return str(summary["uri"])
+
+    check_before_load(pull.output)
+
+
+clue_parquet_for_warehouse()
