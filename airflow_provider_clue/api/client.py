@@ -49,6 +49,8 @@ class ClueClient(BuildsQueries):
     :param settings: the connection's validated settings.
     :param logger: where retries are logged (never with the token or personal data).
     :param sleep: the wait between retries (tests may pass a fake).
+    :param template_max_age: seconds a read of the pool's template serves component filters (checks
+        that repeat, as a sensor's pokes, read it again when older); ``None``: this client's life.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class ClueClient(BuildsQueries):
         *,
         logger: WarningLogger | None = None,
         sleep: Callable[[float], object] = time.sleep,
+        template_max_age: float | None = None,
     ) -> None:
         self.settings = settings
         self.retry_policy = RetryPolicy(max_retries=settings.max_retries, max_total_wait=settings.max_retry_wait)
@@ -70,7 +73,7 @@ class ClueClient(BuildsQueries):
         self._rate_limiter = RateLimiter(settings.rate_limit)
         self._templates: dict[str, tuple[float, list[Record]]] = {}  # by account: when read, and what
         self._template_lock = threading.Lock()
-        self.template_max_age: float | None = None  # seconds a template read serves; None: this client's life
+        self.template_max_age = template_max_age
 
     def close(self) -> None:
         self.transport.close()

@@ -35,6 +35,9 @@ class ClueHook(BaseHook):
         login the default ``user_id``; extras as listed in ``get_provider_info()``.
     :param max_concurrency: requests in flight at once (1 to 32); the connection's
         ``max_concurrency`` extra (default 4) when not given.
+    :param template_max_age: seconds a read of the pool's template serves component filters by name;
+        a hook that checks again and again (a sensor's) reads it anew when older. ``None`` (default):
+        read once for the hook's life, and once more when a name is not found.
     """
 
     conn_name_attr = "clue_conn_id"
@@ -43,10 +46,16 @@ class ClueHook(BaseHook):
     hook_name = "Clue"
 
     def __init__(
-        self, clue_conn_id: str = default_conn_name, *, max_concurrency: int | None = None, **kwargs: Any
+        self,
+        clue_conn_id: str = default_conn_name,
+        *,
+        max_concurrency: int | None = None,
+        template_max_age: float | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.clue_conn_id = clue_conn_id
+        self.template_max_age = template_max_age
         self.max_concurrency = None if max_concurrency is None else check_max_concurrency(max_concurrency)
         self._lock = threading.RLock()  # cached_property has no lock since Python 3.12
         self._settings: ClueConnectionSettings | None = None
@@ -80,7 +89,7 @@ class ClueHook(BaseHook):
         """The HTTP client, built once; its session and limits serve every call and pull of this hook."""
         with self._lock:
             if self._client is None:
-                self._client = ClueClient(self.settings, logger=self.log)
+                self._client = ClueClient(self.settings, logger=self.log, template_max_age=self.template_max_age)
             return self._client
 
     def _read_settings(self) -> ClueConnectionSettings:

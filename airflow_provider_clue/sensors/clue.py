@@ -144,9 +144,7 @@ class ClueSensor(MasksPersonalFilters, BaseSensorOperator):
         from airflow_provider_clue.api.component_filters import REPEATED_CHECKS_TEMPLATE_AGE
         from airflow_provider_clue.hooks.clue import ClueHook
 
-        hook = ClueHook(clue_conn_id=self.clue_conn_id)
-        hook.client.template_max_age = REPEATED_CHECKS_TEMPLATE_AGE
-        return hook
+        return ClueHook(clue_conn_id=self.clue_conn_id, template_max_age=REPEATED_CHECKS_TEMPLATE_AGE)
 
     def _condition(self, context: Context) -> WaitCondition:
         """The rendered arguments as a condition; the default window is the run's start to now."""
