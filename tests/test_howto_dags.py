@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 import pytest
 
 from tests.airflow_env import OUTPUT_ROOT, load_dag, read_ids, run_ok
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TOKEN = "howto-token-27182"
 SHANGHAI = "Asia/Shanghai"
@@ -30,12 +33,25 @@ def day_of(day: str) -> tuple[str, str]:
     return f"{day} 00:00:00", f"{day} 23:59:59"
 
 
-def test_s3_compatible_storage_through_the_connections_endpoint_url(emulator, s3_endpoint, monkeypatch):
+@pytest.fixture
+def landing_bucket(s3_endpoint: str) -> Iterator[Any]:
+    """The how-to's bucket on moto's server, emptied and removed afterwards (moto's buckets outlive a
+    module's server: they are the process's)."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
+                          aws_access_key_id="minio-key", aws_secret_access_key="minio-secret")
+    client.create_bucket(Bucket="clue-landing")
+    yield client
+    for item in client.list_objects_v2(Bucket="clue-landing").get("Contents", []):
+        client.delete_object(Bucket="clue-landing", Key=item["Key"])
+    client.delete_bucket(Bucket="clue-landing")
+
+
+def test_s3_compatible_storage_through_the_connections_endpoint_url(emulator, s3_endpoint, landing_bucket, monkeypatch):
     """The MinIO / OSS / COS case: an aws connection whose extra names the endpoint and the botocore settings
     docs/howto-s3-compatible.md shows; moto's server stands in for the storage."""
     import gzip
-
-    import boto3
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name, raising=False)
@@ -46,14 +62,11 @@ def test_s3_compatible_storage_through_the_connections_endpoint_url(emulator, s3
             "request_checksum_calculation": "when_required", "response_checksum_validation": "when_required",
         }},
     }))
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-                          aws_access_key_id="minio-key", aws_secret_access_key="minio-secret")
-    client.create_bucket(Bucket="clue-landing")
     emulator.insert(created_at="2026-10-04 00:00:00", phone="13912345678")
     emulator.insert(created_at="2026-10-04 23:59:59")
     emulator.insert(created_at="2026-10-05 00:00:00")
     run_ok("clue_to_s3_compatible", logical_date=pendulum.datetime(2026, 10, 5, tz=SHANGHAI))
-    body = client.get_object(Bucket="clue-landing", Key="clues/dt=2026-10-04/clues.jsonl.gz")["Body"].read()
+    body = landing_bucket.get_object(Bucket="clue-landing", Key="clues/dt=2026-10-04/clues.jsonl.gz")["Body"].read()
     records = [json.loads(line) for line in gzip.decompress(body).decode().splitlines()]
     assert sorted(r["id"] for r in records) == sorted(emulator.ids(created_at=day_of("2026-10-04")))
     assert "13912345678" not in body.decode("latin-1") and "13912345678" not in json.dumps(records)
