@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # the next release, in development: 0.1.0 was released 2026-11-24
 
 __all__ = ["__version__", "get_provider_info"]
 

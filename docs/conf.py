@@ -26,18 +26,8 @@ project = "airflow-provider-clue"
 author = "airflow-provider-clue contributors"
 copyright = "2026, airflow-provider-clue contributors"
 
-def _has_unreleased_changes() -> bool:
-    """The CHANGELOG's ``[Unreleased]`` section lists a change: the docs are ahead of ``__version__``."""
-    text = (ROOT / "CHANGELOG.md").read_text()
-    start = text.find("## [Unreleased]")
-    if start < 0:
-        return False
-    section = text[start:].split("\n## [", 1)[0]
-    return any(line.startswith("- ") for line in section.splitlines())
-
-
 version = __version__
-release = f"{__version__}+unreleased" if _has_unreleased_changes() else __version__
+release = __version__
 
 extensions = ["myst_parser", "autoapi.extension"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}  # autoapi writes .rst

@@ -13,11 +13,14 @@ these clues, move ``NEW_CLUES`` into a module of the dags folder and import it i
 
 from __future__ import annotations
 
+import os
+
 from airflow.sdk import Asset, AssetWatcher, dag
-from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.triggers.clue import ClueEventTrigger
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 NEW_CLUES = Asset(
     name="clue_new_clues",
@@ -35,7 +38,6 @@ def clue_on_new_clues() -> None:
     ClueSearchOperator(
         task_id="pull_new_clues",
         destination=OUTPUT_ROOT + "/clue_on_new_clues/{start}_{end}.jsonl",
-        destination_conn_id=OUTPUT_CONN_ID,
     )
 
 

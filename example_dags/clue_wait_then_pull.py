@@ -8,14 +8,16 @@ run's window, exactly as ``clue_daily_pull`` does. Files land under
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag
-from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.sensors.clue import ClueSensor
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 
 @dag(
@@ -37,7 +39,6 @@ def clue_wait_then_pull() -> None:
     pull = ClueSearchOperator(
         task_id="pull_clues",
         destination=OUTPUT_ROOT + "/clue_wait_then_pull/{start_date}.jsonl",
-        destination_conn_id=OUTPUT_CONN_ID,
     )
     wait >> pull
 

@@ -1,9 +1,9 @@
 # Sourced with MINOR set: make sure .venvs/airflow-$MINOR holds that minor's newest patch with its own
 # release-era dependency set (constraints/airflow-$MINOR.txt) and this package with its test extras,
-# and set VENV to it. Re-installs when pyproject.toml or the constraints file change.
+# and set VENV to it. Re-installs when pyproject.toml, the version (__init__.py) or the constraints file change.
 source scripts/uv.sh
 VENV=".venvs/airflow-$MINOR"
-stamp="$VENV/.installed-$(cat pyproject.toml "constraints/airflow-$MINOR.txt" | sha1sum | cut -c1-12)"
+stamp="$VENV/.installed-$(cat pyproject.toml airflow_provider_clue/__init__.py "constraints/airflow-$MINOR.txt" | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "Setting up $VENV (apache-airflow $(airflow_patch "$MINOR"))..."
   rm -rf "$VENV"

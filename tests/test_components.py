@@ -195,7 +195,7 @@ def test_a_hook_reads_the_template_again_when_a_name_is_missing_from_its_copy(em
 # -- the operator -------------------------------------------------------------------------------------
 
 
-def test_the_operator_pulls_by_name_into_a_file_whose_record_covers_names_and_ids(
+def test_the_operator_pulls_by_name_into_a_file_whose_record_covers_the_ids_not_the_names(
     emulator: ClueEmulator, tmp_path: Any
 ) -> None:
     destination = f"file://{tmp_path}/edu.jsonl"
@@ -205,8 +205,16 @@ def test_the_operator_pulls_by_name_into_a_file_whose_record_covers_names_and_id
     assert {str(r["id"]) for r in records} == matching(emulator, is_education) and summary["count"] == len(records)
     assert all(set(item) == {"id", "name", "type", "value"} for r in records for item in r["components"])
     emulator.rename_component("行业", "所属行业")
-    with pytest.raises(ClueValidationError):  # another pull would write this object: the record tells them apart
-        ClueSearchOperator(task_id="pull", created_at=OCTOBER, filters={"components": {"所属行业": "教育"}},
+    # renamed in the pool, then in the DAG: the same query (the same id), so a rerun replaces the object
+    again = ClueSearchOperator(task_id="pull", created_at=OCTOBER, filters={"components": {"所属行业": "教育"}},
+                               destination=destination).execute(execution_context())
+    rewritten = read_file_records(tmp_path / "edu.jsonl")
+    assert sorted(str(r["id"]) for r in rewritten) == sorted(str(r["id"]) for r in records)
+    assert again["count"] == len(records)
+    assert {item["name"] for r in rewritten for item in r["components"]} >= {"所属行业"}
+    another_query = r"\(other filters, component values, phone_output.*would share one object"
+    with pytest.raises(ClueValidationError, match=another_query):
+        ClueSearchOperator(task_id="pull", created_at=OCTOBER, filters={"components": {"所属行业": "金融"}},
                            destination=destination).execute(execution_context())
 
 

@@ -53,6 +53,20 @@ def test_a_howto_shows_its_example_dag_as_the_file_holds_it(page: Path) -> None:
         assert block[match.end():] == (ROOT / match.group(1)).read_text(), f"{page.name}: {match.group(1)} differs"
 
 
+@pytest.mark.parametrize("page", HOWTOS, ids=[page.stem for page in HOWTOS])
+def test_a_howto_shows_every_module_of_the_dags_folder_its_dags_import(page: Path) -> None:
+    """A DAG copied from the page must run beside what the page shows: a neighbour module it imports
+    (``clue_output``) is on the page too."""
+    import ast
+
+    shown = set(EXAMPLE_FILE.findall(page.read_text()))
+    for example in shown:
+        tree = ast.parse((ROOT / example).read_text())
+        imported = {node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+        neighbours = {f"example_dags/{name}.py" for name in imported if (ROOT / "example_dags" / f"{name}.py").exists()}
+        assert neighbours <= shown, f"{page.name} shows {example}, which imports {neighbours - shown} it does not show"
+
+
 def test_every_howto_is_in_the_site_and_every_howto_dag_has_a_page() -> None:
     index = (DOCS / "index.md").read_text()
     assert HOWTOS and all(f"\n{page.stem}\n" in index for page in HOWTOS)

@@ -1056,6 +1056,9 @@ def test_control_unknown_endpoint_gives_404(shared: ClueEmulator, method: str, p
         ("PUT", "faults", b'{"rates": {"meteor": 0.5}}'),
         ("PUT", "latency", b'{"seconds": "slow"}'),
         ("PUT", "latency", b'{"seconds": -1}'),
+        ("POST", "records/query", b'{"created_at": ["2026-10-01 00:00:00", "2026-10-02 00:00:00"], "filters": {}}'),
+        ("POST", "records", b'{"count": 1, "phone": "13800138000"}'),
+        ("PUT", "latency", b'{"seconds": 1, "jitter": 0.1}'),
     ],
 )
 def test_control_bad_body_gives_400(make_emulator: EmulatorFactory, method: str, path: str, raw: bytes) -> None:
@@ -1063,6 +1066,14 @@ def test_control_bad_body_gives_400(make_emulator: EmulatorFactory, method: str,
     response = control(emulator, method, path, raw=raw)
     assert response.status_code == 400
     assert response.json()["message"]
+
+
+def test_control_names_a_field_it_does_not_take_and_the_ones_it_does(shared: ClueEmulator) -> None:
+    response = control(shared, "POST", "records/query", {"filters": {"ai_call": 1}})
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "POST /_emulator/records/query: unknown field(s) filters; allowed: created_at, user_id, stage"
+    )
 
 
 def test_control_latency_without_seconds_gives_400(shared: ClueEmulator) -> None:
@@ -1080,14 +1091,19 @@ def test_command_line_serves_and_stops_on_sigterm() -> None:
     try:
         lines: queue.Queue[str] = queue.Queue()
         assert process.stdout is not None
-        threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
-        first = lines.get(timeout=15)
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+        first, data, export = (lines.get(timeout=15) for _ in range(3))
         match = re.search(r"http://[\w.\-\[\]:]+", first)
         assert match, first
-        url = match.group(0).rstrip("/")
+        assert "50 records per pool created from 2026-10-01 00:00:00 to 2026-11-01 00:00:00" in data
+        assert "token 'T'" in data
+        # the line to paste into a shell, for Airflow: the connection that reaches this emulator
+        name, value = export.removeprefix("export ").rstrip("\n").split("=", 1)
+        connection = json.loads(value.strip("'"))
+        assert name == "AIRFLOW_CONN_CLUE_DEFAULT" and connection["host"] == match.group(0).rstrip("/")
         response = requests.get(
-            f"{url}/agent-api/user/{DEFAULT_USER_ID}/type/clue/get_customer",
-            params={"per_page": 10}, headers={"Authorization": "Bearer T"}, timeout=TIMEOUT,
+            f"{connection['host']}/agent-api/user/{connection['login']}/type/clue/get_customer",
+            params={"per_page": 10}, headers={"Authorization": f"Bearer {connection['password']}"}, timeout=TIMEOUT,
         )
         assert response.status_code == 200
         payload = response.json()

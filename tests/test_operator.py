@@ -258,6 +258,7 @@ def test_an_object_of_another_window_is_never_replaced(emulator, tmp_path):
     with pytest.raises(ClueValidationError, match=r"would share one object, so it is not replaced") as err:
         pull(created_at=["2026-10-02 12:00:00", "2026-10-03 00:00:00"], destination=destination)
     assert err.value.field == "destination" and "{start}" in str(err.value)
+    assert "(another window): " in str(err.value)  # says what differs, not only two digests
     assert len(emulator.requests) == requests, "refused before any request"
     assert (tmp_path / "2026-10-02.jsonl").read_bytes() == before and morning["count"] > 0
 
@@ -267,7 +268,8 @@ def test_an_object_of_another_account_is_never_replaced(make_emulator, monkeypat
     emulator = make_emulator(records=300, token=TOKEN, user_ids=["40863af8-db4a-41c6-a269-eb5bc386d97f", other])
     point_clue_default_at(emulator, monkeypatch)
     pull(created_at=list(DAY), destination=f"file://{tmp_path}/day.jsonl")
-    with pytest.raises(ClueValidationError, match=f"of user {emulator.user_id} stage 'clue', query #[0-9a-f]+, but"):
+    with pytest.raises(ClueValidationError, match=f"of user {emulator.user_id} stage 'clue', query #[0-9a-f]+, but"
+                       r".*\(another account\): "):
         pull(created_at=list(DAY), user_id=other, destination=f"file://{tmp_path}/day.jsonl")
 
 

@@ -83,3 +83,21 @@ def test_airflow_cli_lists_the_provider(command, expected):
     result = subprocess.run([airflow, "providers", command, "--output", "plain"], capture_output=True, text=True,
                             timeout=120, check=True)
     assert expected in result.stdout
+
+
+def test_the_version_says_development_while_the_changelog_lists_unreleased_changes():
+    """Between releases the version is the next one's ``.devN``, so an install from a checkout never
+    claims to be the release before it (CONTRIBUTING.md, Versions)."""
+    import re
+    from pathlib import Path
+
+    from packaging.version import Version
+
+    changelog = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text()
+    unreleased = changelog.split("## [Unreleased]", 1)[1].split("\n## [", 1)[0]
+    released = [Version(v) for v in re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, re.MULTILINE)]
+    version = Version(__version__)
+    if any(line.startswith("- ") for line in unreleased.splitlines()):
+        assert version.is_devrelease and version > max(released), __version__
+    else:
+        assert version == max(released), __version__

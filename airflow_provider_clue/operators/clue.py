@@ -268,8 +268,8 @@ class ClueSearchOperator(MasksPersonalFilters, BaseOperator):
         secret = hook.settings.phone_hash_secret if self.phone_output == "hash" else None
         sent = filters.to_json_body()
         sent.pop("created_at", None)  # the window is the record's own
-        if filters.components:  # the names as written too: a renamed component is another pull
-            sent["component_keys"] = [component.key for component in filters.components]
+        # components by their resolved ids (names are not sent): after a component is renamed in the
+        # pool and then in the DAG, a rerun is the same pull and replaces its object
         return {
             "filters": sent,
             "phone_output": self.phone_output,

@@ -67,6 +67,19 @@ class ObjectRecord:
             raise ValueError("not a record of the clue provider")
         return cls(start, end, user_id, stage, query)
 
+    def differences(self, other: ObjectRecord) -> str:
+        """What ``other`` pulls differently, in words: ``another window``, ``other filters or output settings``..."""
+        parts = [
+            text for differs, text in (
+                ((self.start, self.end) != (other.start, other.end), "another window"),
+                (self.user_id != other.user_id, "another account"),
+                (self.stage != other.stage, "another stage"),
+                (self.query != other.query,
+                 "other filters, component values, phone_output, max_records or lookback"),
+            ) if differs
+        ]
+        return "; ".join(parts)
+
     def describe(self) -> str:
         window = f"[{self.start.isoformat()}, {self.end.isoformat()})"
         return f"created_at {window} of user {self.user_id} stage {self.stage!r}, query #{self.query}"
@@ -105,9 +118,10 @@ def check_object(path: ObjectStoragePath, record: ObjectRecord, uri: str) -> Non
         held = "is the object of" if path.exists() else "was written for (the object is gone, its record stays)"
         raise ClueValidationError(
             "destination",
-            f"{uri} {held} {existing.describe()}, but this pull is {record.describe()}: two windows, accounts, "
-            f"stages or queries would share one object, so it is not replaced; {_HOW_TO_FIX}, or delete "
-            f"{record_path(path).name} beside it (and the object) to let this pull write it",
+            f"{uri} {held} {existing.describe()}, but this pull is {record.describe()}"
+            f" ({existing.differences(record)}): two windows, accounts, stages or queries would share one object,"
+            f" so it is not replaced; {_HOW_TO_FIX}, or delete {record_path(path).name} beside it (and the object)"
+            " to let this pull write it",
         )
 
 

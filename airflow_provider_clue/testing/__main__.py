@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
-    parser.add_argument("--token", default=DEFAULT_TOKEN, help="bearer token to accept")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help=f"bearer token to accept (default {DEFAULT_TOKEN!r})")
     parser.add_argument("--user-id", action="append", dest="user_ids", metavar="UUID",
                         help=f"an account that exists (repeatable; default {DEFAULT_USER_ID})")
     parser.add_argument("--stage", action="append", dest="stages", metavar="STAGE",
@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     emulator.start()
     print(f"Clue API emulator serving {emulator.url} for users {', '.join(emulator.user_ids)}", flush=True)
+    print(f"{args.records} records per pool created from {args.start} to {args.end} ({args.timezone}; "
+          f"--start/--end to move them); token {args.token!r}. For Airflow:", flush=True)
+    [(name, value)] = emulator.airflow_env().items()
+    print(f"export {name}='{value}'", flush=True)
     try:
         signal.pause()
     except KeyboardInterrupt:

@@ -24,13 +24,18 @@ Handler = Callable[["ClueEmulator", Mapping[str, Any]], Any]
 
 def handle_control(emulator: ClueEmulator, method: str, path: str, body: bytes) -> tuple[int, Any]:
     """``(status, payload)`` for one control request."""
-    handler = _HANDLERS.get((method, path))
-    if handler is None:
+    endpoint = _HANDLERS.get((method, path))
+    if endpoint is None:
         return 404, {"message": f"no control endpoint {method} /_emulator/{path}"}
+    handler, fields = endpoint
     try:
         payload = json.loads(body) if body.strip() else {}
         if not isinstance(payload, Mapping):
             raise ValueError("the body must be a JSON object")
+        unknown = sorted(set(payload) - set(fields))
+        if unknown:
+            allowed = ", ".join(fields) or "none"
+            raise ValueError(f"{method} /_emulator/{path}: unknown field(s) {', '.join(unknown)}; allowed: {allowed}")
         return 200, handler(emulator, payload)
     except NotFound as err:
         return 404, {"message": str(err)}
@@ -82,9 +87,6 @@ THROTTLE_FIELDS = ("limit", "window", "budget_headers")
 def _set_throttle(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     """``{"limit": 60, "window": 5}`` limits the token (``"budget_headers": false``: only ``Retry-After``);
     ``{}`` or ``{"limit": null}`` turns the throttle off."""
-    unknown = sorted(set(payload) - set(THROTTLE_FIELDS))
-    if unknown:
-        raise ValueError(f"throttle: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(THROTTLE_FIELDS)}")
     if payload.get("limit") is None:
         if any(payload.get(name) is not None for name in THROTTLE_FIELDS):
             raise ValueError("throttle: limit is required with window or budget_headers ({} turns it off)")
@@ -119,17 +121,19 @@ def _clear_requests(emulator: ClueEmulator, payload: Mapping[str, Any]) -> Any:
     return {"ok": True}
 
 
-_HANDLERS: dict[tuple[str, str], Handler] = {
-    ("GET", "health"): lambda emulator, payload: {"ok": True},
-    ("GET", "requests"): lambda emulator, payload: [asdict(entry) for entry in emulator.requests],
-    ("DELETE", "requests"): _clear_requests,
-    ("POST", "records"): _insert,
-    ("POST", "records/delete"): _delete,
-    ("POST", "records/query"): _query,
-    ("PUT", "faults"): _set_faults,
-    ("PUT", "latency"): _set_latency,
-    ("PUT", "throttle"): _set_throttle,
-    ("POST", "business_error"): _business_error,
-    ("POST", "components/rename"): _rename_component,
-    ("POST", "components/delete"): _delete_component,
+POOL_FIELDS = ("user_id", "stage")
+# each endpoint's handler and the body fields it takes: any other field is refused, never ignored
+_HANDLERS: dict[tuple[str, str], tuple[Handler, tuple[str, ...]]] = {
+    ("GET", "health"): (lambda emulator, payload: {"ok": True}, ()),
+    ("GET", "requests"): (lambda emulator, payload: [asdict(entry) for entry in emulator.requests], ()),
+    ("DELETE", "requests"): (_clear_requests, ()),
+    ("POST", "records"): (_insert, ("count", "created_at", "fields", *POOL_FIELDS)),
+    ("POST", "records/delete"): (_delete, ("ids", *POOL_FIELDS)),
+    ("POST", "records/query"): (_query, ("created_at", *POOL_FIELDS)),
+    ("PUT", "faults"): (_set_faults, ("rates", "fail_next")),
+    ("PUT", "latency"): (_set_latency, ("seconds",)),
+    ("PUT", "throttle"): (_set_throttle, THROTTLE_FIELDS),
+    ("POST", "business_error"): (_business_error, ("code", "message", "times")),
+    ("POST", "components/rename"): (_rename_component, ("component", "name", "user_id")),
+    ("POST", "components/delete"): (_delete_component, ("component", "user_id")),
 }

@@ -152,7 +152,8 @@ def explicit_window(created_at: Sequence[Any], zone: ZoneInfo) -> ClueWindow:
         )
         raise ClueValidationError(
             "created_at",
-            f"start {start.isoformat()} must be before end {end.isoformat()} (the window is [start, end)){hint}",
+            f"start {created_at[0]!r} must be before end {created_at[1]!r} (the window is [start, end); as instants "
+            f"{start.astimezone(zone).isoformat()} and {end.astimezone(zone).isoformat()}){hint}",
         )
     return ClueWindow(start, end, "explicit")
 

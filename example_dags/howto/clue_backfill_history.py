@@ -7,13 +7,15 @@ so history and the daily runs fill one folder, and a day pulled again replaces i
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, task
-from clue_output import DAILY_DESTINATION, OUTPUT_CONN_ID
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 
 @dag(
@@ -36,8 +38,7 @@ def clue_backfill_history() -> None:
 
     ClueSearchOperator.partial(
         task_id="pull_day",
-        destination=DAILY_DESTINATION,
-        destination_conn_id=OUTPUT_CONN_ID,
+        destination=OUTPUT_ROOT + "/clue_daily_pull/{start_date}.jsonl",  # where clue_daily_pull writes
         max_active_tis_per_dag=2,
     ).expand(created_at=days())
 

@@ -9,11 +9,14 @@ they appear in the CRM and the pull looks up their ids at run time. Here: clues 
 
 from __future__ import annotations
 
+import os
+
 import pendulum
 from airflow.sdk import dag
-from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 
 @dag(
@@ -29,7 +32,6 @@ def clue_by_custom_field() -> None:
         task_id="pull_trade_show_clues",
         filters={"components": {"客户来源": "展会"}},
         destination=OUTPUT_ROOT + "/clue_trade_show/{start_date}.jsonl",
-        destination_conn_id=OUTPUT_CONN_ID,
     )
 
 

@@ -8,13 +8,15 @@ pull's count before the load (see docs/howto-parquet-warehouse.md for the load s
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pendulum
 from airflow.sdk import ObjectStoragePath, dag, task
-from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 
 @dag(
@@ -29,7 +31,6 @@ def clue_parquet_for_warehouse() -> None:
     pull = ClueSearchOperator(
         task_id="pull_clues",
         destination=OUTPUT_ROOT + "/clue_warehouse/clues/dt={start_date}/clues.parquet",
-        destination_conn_id=OUTPUT_CONN_ID,
         phone_output="hash",
     )
 
@@ -37,7 +38,7 @@ def clue_parquet_for_warehouse() -> None:
     def check_before_load(summary: dict[str, Any]) -> str:
         import pyarrow.parquet as pq
 
-        with ObjectStoragePath(summary["uri"], conn_id=OUTPUT_CONN_ID).open("rb") as parquet:
+        with ObjectStoragePath(summary["uri"]).open("rb") as parquet:
             rows = pq.ParquetFile(parquet).metadata.num_rows
         if rows != summary["count"]:
             raise ValueError(f"{summary['uri']} holds {rows} rows, the pull counted {summary['count']}")

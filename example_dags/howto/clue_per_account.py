@@ -7,11 +7,14 @@ the run starts, so adding an account needs no DAG change. Each account's day lan
 
 from __future__ import annotations
 
+import os
+
 import pendulum
 from airflow.sdk import Variable, dag, task
-from clue_output import OUTPUT_CONN_ID, OUTPUT_ROOT
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+
+OUTPUT_ROOT = os.environ.get("CLUE_OUTPUT_ROOT", "file:///tmp/airflow-provider-clue").rstrip("/")  # folder or bucket
 
 
 @dag(
@@ -30,7 +33,6 @@ def clue_per_account() -> None:
     ClueSearchOperator.partial(
         task_id="pull_account",
         destination=OUTPUT_ROOT + "/clue_per_account/{user_id}/{start_date}.jsonl",
-        destination_conn_id=OUTPUT_CONN_ID,
         max_active_tis_per_dag=4,
         map_index_template="{{ task.user_id }}",
     ).expand(user_id=accounts())

@@ -166,6 +166,14 @@ def test_equal_bounds_explain_the_data_interval_templates():
         explicit_window(["2026-10-05T00:00:00+00:00", "2026-10-05T00:00:00+00:00"], SHANGHAI)
 
 
+def test_reversed_bounds_are_echoed_as_given_and_as_instants_in_the_connections_zone():
+    with pytest.raises(ClueValidationError) as err:
+        explicit_window(["2026-12-05", "2026-12-03"], SHANGHAI)
+    assert err.value.field == "created_at"
+    assert "start '2026-12-05' must be before end '2026-12-03'" in str(err.value)
+    assert "2026-12-05T00:00:00+08:00 and 2026-12-03T00:00:00+08:00" in str(err.value)
+
+
 def test_a_window_ending_now_inside_the_repeated_hour_stops_where_that_hour_begins():
     berlin = load_zone("Europe/Berlin")
     start = datetime(2026, 10, 24, 22, tzinfo=timezone.utc)  # local midnight
