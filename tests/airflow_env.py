@@ -77,7 +77,11 @@ def load_dag(dag_id: str) -> Any:
 
 
 def run_ok(dag_id: str, **kwargs: Any) -> Any:
-    """``dag.test(**kwargs)`` of ``dag_id``, which must succeed."""
+    """``dag.test(**kwargs)`` of ``dag_id``, which must succeed (``logical_date`` is 2.x's ``execution_date``)."""
+    from tests.version_gates import DAG_TEST_DATE
+
+    if "logical_date" in kwargs:
+        kwargs[DAG_TEST_DATE] = kwargs.pop("logical_date")
     run = load_dag(dag_id).test(**kwargs)
     assert run.state == "success", f"{dag_id} run ended {run.state}"
     return run

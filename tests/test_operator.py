@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from airflow.sdk import Asset
 
+from airflow_provider_clue.compat import Asset
 from airflow_provider_clue.exceptions import (
     ClueConfigurationError,
     ClueDestinationError,
@@ -314,7 +314,7 @@ def test_a_record_left_by_a_deleted_object_says_so_and_names_itself(emulator, tm
 
 
 def test_an_object_storage_path_destination_is_checked_and_filled_in_like_a_uri(emulator, tmp_path):
-    from airflow.sdk import ObjectStoragePath
+    from airflow_provider_clue.compat import ObjectStoragePath
 
     summary = pull(created_at=list(DAY), destination=ObjectStoragePath(f"file://{tmp_path}/osp/{{start_date}}.jsonl"))
     assert summary["uri"] == f"file://{tmp_path}/osp/2026-10-02.jsonl"
@@ -527,7 +527,7 @@ def test_explicit_created_at_wins_over_announced_windows(emulator):
 
 
 def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(tmp_path):
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     with DAG("asset_scheduled", schedule=[watched_asset()]):
         for allowed in ("{start}_{end}", "{start}", "{{ run_id }}"):
@@ -540,7 +540,7 @@ def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(
 def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_created_at(emulator):
     from types import SimpleNamespace
 
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     with DAG("asset_scheduled_manual", schedule=[watched_asset()]) as dag:
         operator = ClueSearchOperator(task_id="pull")
@@ -676,7 +676,7 @@ def test_a_pull_of_a_dag_scheduled_on_a_watched_asset_runs_one_instance_at_a_tim
 
 @pytest.mark.parametrize("mapped", [False, True], ids=["task", "mapped"])
 def test_a_watched_asset_declared_again_without_its_watcher_or_named_by_a_reference_is_warned_about(tmp_path, mapped):
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     destination = f"file://{tmp_path}/{{user_id}}/{{start}}_{{end}}.jsonl"
 

@@ -8,11 +8,22 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_clue.compat import (
+    AIRFLOW_V_3_0_PLUS,
     AIRFLOW_V_3_1_PLUS,
     AIRFLOW_V_3_2_PLUS,
     HAS_ASSET_STATE_STORE,
     READS_DECLARATIVE_CONNECTION_FORM,
+    SUPPORTS_EVENT_TRIGGERS,
     SUPPORTS_PARTITIONS,
+)
+
+EVENT_TRIGGERS = pytest.mark.skipif(
+    not SUPPORTS_EVENT_TRIGGERS,
+    reason="Airflow 3.0+: asset watchers and event-driven schedules (ClueEventTrigger refuses to be built on 2.x)",
+)
+TASK_SDK = pytest.mark.skipif(
+    not AIRFLOW_V_3_0_PLUS,
+    reason="Airflow 3.0+: the Task SDK (its task runner, its trigger-failure reasons, its UI services)",
 )
 
 SDK_TIMETABLES = pytest.mark.skipif(
@@ -43,22 +54,34 @@ DAG_TEST_WRITES_THE_DAG = AIRFLOW_V_3_1_PLUS
 # `airflow dags test` / `reserialize` put the dags folder on sys.path (as the dag-processor does) from 3.1;
 # on 3.0 a DAG file that imports a neighbour needs PYTHONPATH (CONTRIBUTING.md, the Airflow matrix)
 CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH = AIRFLOW_V_3_1_PLUS
+# dag.test()'s date: logical_date from 3.0, execution_date on 2.x
+DAG_TEST_DATE = "logical_date" if AIRFLOW_V_3_0_PLUS else "execution_date"
 # dag.test() prints a failed task's error from 3.1
 DAG_TEST_PRINTS_TASK_ERRORS = AIRFLOW_V_3_1_PLUS
 
 if AIRFLOW_V_3_2_PLUS:
     from airflow.dag_processing.dagbag import DagBag
-else:  # 3.0, 3.1
+else:  # 2.11, 3.0, 3.1
     from airflow.models.dagbag import DagBag
+if AIRFLOW_V_3_0_PLUS:
+    from airflow.sdk import DAG, Connection
+else:  # 2.11
+    from airflow.models.connection import Connection
+    from airflow.models.dag import DAG
 
 __all__ = [
     "CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH",
     "CONNECTION_FROM_JSON",
+    "DAG",
+    "DAG_TEST_DATE",
     "DAG_TEST_PRINTS_TASK_ERRORS",
     "DAG_TEST_WRITES_THE_DAG",
     "DECLARATIVE_CONNECTION_FORM",
     "ENV_CONNECTION_WITH_ANY_EXTRA",
+    "EVENT_TRIGGERS",
     "PARTITIONS",
     "SDK_TIMETABLES",
+    "TASK_SDK",
+    "Connection",
     "DagBag",
 ]
