@@ -54,6 +54,8 @@ DAG_TEST_WRITES_THE_DAG = AIRFLOW_V_3_1_PLUS
 # `airflow dags test` / `reserialize` put the dags folder on sys.path (as the dag-processor does) from 3.1;
 # on 3.0 a DAG file that imports a neighbour needs PYTHONPATH (CONTRIBUTING.md, the Airflow matrix)
 CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH = AIRFLOW_V_3_1_PLUS
+# Airflow 2's reschedule mode reads a task's earlier reschedules from the metadata DB (3.x asks the API server)
+RESCHEDULE_READS_THE_DB = pytest.mark.usefixtures() if AIRFLOW_V_3_0_PLUS else pytest.mark.airflow_db
 # dag.test()'s date: logical_date from 3.0, execution_date on 2.x
 DAG_TEST_DATE = "logical_date" if AIRFLOW_V_3_0_PLUS else "execution_date"
 # dag.test() prints a failed task's error from 3.1
@@ -65,9 +67,11 @@ else:  # 2.11, 3.0, 3.1
     from airflow.models.dagbag import DagBag
 if AIRFLOW_V_3_0_PLUS:
     from airflow.sdk import DAG, Connection
+    from airflow.sdk.execution_time.context import OutletEventAccessors
 else:  # 2.11
     from airflow.models.connection import Connection
     from airflow.models.dag import DAG
+    from airflow.utils.context import OutletEventAccessors
 
 __all__ = [
     "CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH",
@@ -80,8 +84,10 @@ __all__ = [
     "ENV_CONNECTION_WITH_ANY_EXTRA",
     "EVENT_TRIGGERS",
     "PARTITIONS",
+    "RESCHEDULE_READS_THE_DB",
     "SDK_TIMETABLES",
     "TASK_SDK",
     "Connection",
     "DagBag",
+    "OutletEventAccessors",
 ]
