@@ -5,6 +5,8 @@ version flags come from there, so nothing here compares versions itself."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_clue.compat import (
@@ -66,12 +68,30 @@ if AIRFLOW_V_3_2_PLUS:
 else:  # 2.11, 3.0, 3.1
     from airflow.models.dagbag import DagBag
 if AIRFLOW_V_3_0_PLUS:
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.models.xcom import XComModel
     from airflow.sdk import DAG, Connection
     from airflow.sdk.execution_time.context import OutletEventAccessors
-else:  # 2.11
+else:  # 2.11: assets are datasets
     from airflow.models.connection import Connection
     from airflow.models.dag import DAG
+    from airflow.models.dataset import DatasetEvent as AssetEvent
+    from airflow.models.dataset import DatasetModel as AssetModel
+    from airflow.models.xcom import XCom as XComModel
     from airflow.utils.context import OutletEventAccessors
+
+# Manual runs may have no logical date from 3.0 (2.x gives each one)
+MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE = AIRFLOW_V_3_0_PLUS
+
+
+def asset_event_asset_id(event_model: Any) -> Any:
+    """The column of an asset event that names its asset: ``asset_id`` (``dataset_id`` on 2.x)."""
+    return getattr(event_model, "asset_id", None) or event_model.dataset_id
+
+
+def asset_condition_of(timetable: Any) -> Any:
+    """A timetable's asset condition (``dataset_condition`` on 2.x)."""
+    return getattr(timetable, "asset_condition", None) or timetable.dataset_condition
 
 __all__ = [
     "CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH",
@@ -83,11 +103,17 @@ __all__ = [
     "DECLARATIVE_CONNECTION_FORM",
     "ENV_CONNECTION_WITH_ANY_EXTRA",
     "EVENT_TRIGGERS",
+    "MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE",
     "PARTITIONS",
     "RESCHEDULE_READS_THE_DB",
     "SDK_TIMETABLES",
     "TASK_SDK",
+    "AssetEvent",
+    "AssetModel",
     "Connection",
     "DagBag",
     "OutletEventAccessors",
+    "XComModel",
+    "asset_condition_of",
+    "asset_event_asset_id",
 ]
