@@ -153,9 +153,12 @@ def variable_get(key: str) -> Any:
 
 
 def redact(value: Any) -> Any:
-    """``value`` with every secret the task's masker knows replaced by ``***`` (3.0's masker module)."""
-    from airflow.sdk.execution_time.secrets_masker import redact as redact_
-
+    """``value`` with every secret the task's masker knows replaced by ``***``: the Task SDK's masker
+    from 3.0, core's on Airflow 2."""
+    if AIRFLOW_V_3_0_PLUS:
+        from airflow.sdk.execution_time.secrets_masker import redact as redact_
+    else:
+        from airflow.utils.log.secrets_masker import redact as redact_  # type: ignore[no-redef]
     return redact_(value)
 
 # Partitioned schedules (CronPartitionTimetable, dag_run.partition_key) from 3.2; partition_date in

@@ -24,6 +24,7 @@ from airflow_provider_clue.exceptions import ClueBadRequestError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.sensors.clue import ClueSensor
 from tests.operator_support import TOKEN, point_clue_default_at
+from tests.version_gates import EVENT_TRIGGERS, RESCHEDULE_READS_THE_DB
 
 HINT = "set the connection extra filters_in to 'query'"
 DAY = ["2026-10-05 00:00:00", "2026-10-06 00:00:00"]
@@ -98,7 +99,7 @@ def test_the_same_reads_are_exact_with_filters_in_the_query(emulator, monkeypatc
     assert not any(is_probe(request) for request in emulator.requests)  # no GET body to lose: no probe
 
 
-@pytest.mark.parametrize("mode", ["poke", "reschedule", "deferrable"])
+@pytest.mark.parametrize("mode", ["poke", pytest.param("reschedule", marks=RESCHEDULE_READS_THE_DB), "deferrable"])
 def test_a_sensor_of_one_day_fails_instead_of_releasing_on_the_whole_pool(emulator, mode):
     waiting = sensor(min_count=1000, **({"deferrable": True} if mode == "deferrable" else {"mode": mode}))
     with pytest.raises(AirflowFailException, match=HINT):
@@ -137,6 +138,7 @@ def test_the_deferred_wait_fails_in_the_trigger_with_the_hint(emulator):
     assert event["status"] == "error" and event["fatal"] and HINT in event["message"]
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_the_event_watcher_logs_the_hint_and_announces_nothing(emulator, monkeypatch, caplog, clue_variables):
     from airflow_provider_clue.events import arguments as event_watcher_arguments
     from airflow_provider_clue.events import watcher as event_watcher
