@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pendulum
@@ -24,6 +23,7 @@ from airflow_provider_clue.exceptions import ClueBadRequestError
 from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.sensors.clue import ClueSensor
 from tests.operator_support import TOKEN, point_clue_default_at
+from tests.operator_support import sensor_context as context
 from tests.version_gates import EVENT_TRIGGERS, RESCHEDULE_READS_THE_DB
 
 HINT = "set the connection extra filters_in to 'query'"
@@ -36,11 +36,6 @@ def emulator(make_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     emulator = make_emulator(records=2000, token=TOKEN, drop_request_bodies=True)
     point_clue_default_at(emulator, monkeypatch, max_retries=0)
     return emulator
-
-
-def context(**values: Any) -> dict[str, Any]:
-    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0)
-    return {"ti": ti, "task_instance": ti, **values}
 
 
 def sensor(**kwargs: Any) -> ClueSensor:

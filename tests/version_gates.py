@@ -46,6 +46,9 @@ ENV_CONNECTION_WITH_ANY_EXTRA = pytest.mark.skipif(
 ASSET_STATE_STORE = pytest.mark.skipif(
     not HAS_ASSET_STATE_STORE, reason="Airflow 3.3+: the asset state store (a cursor moves there from a Variable)"
 )
+MULTIPLE_CRONS = pytest.mark.skipif(
+    not AIRFLOW_V_3_0_PLUS, reason="Airflow 3.0+: MultipleCronTriggerTimetable (several crons in one schedule)"
+)
 PARTITIONS = pytest.mark.skipif(
     not SUPPORTS_PARTITIONS, reason="Airflow 3.2+: partitioned schedules (CronPartitionTimetable, partition keys)"
 )
@@ -106,6 +109,7 @@ __all__ = [
     "ENV_CONNECTION_WITH_ANY_EXTRA",
     "EVENT_TRIGGERS",
     "MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE",
+    "MULTIPLE_CRONS",
     "PARTITIONS",
     "RESCHEDULE_READS_THE_DB",
     "SDK_TIMETABLES",
