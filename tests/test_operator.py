@@ -22,7 +22,7 @@ from tests.operator_support import (
     read_file_records,
     triggering_asset_events,
 )
-from tests.version_gates import EVENT_TRIGGERS
+from tests.version_gates import EVENT_TRIGGERS, EXECUTE_FROM_ANY_THREAD
 
 DAY = ("2026-10-02 00:00:00", "2026-10-03 00:00:00")
 DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
@@ -352,6 +352,7 @@ def test_an_object_that_no_pull_recorded_is_not_replaced(emulator, tmp_path):
     assert (tmp_path / "day.jsonl").read_text() == "mine\n" and emulator.requests == []
 
 
+@EXECUTE_FROM_ANY_THREAD  # the other window's pull runs in the emulator's thread
 def test_a_pull_that_finishes_after_another_window_took_the_object_is_refused(emulator, tmp_path):
     destination = f"file://{tmp_path}/day.jsonl"
     landed: list[Any] = []

@@ -46,6 +46,11 @@ ENV_CONNECTION_WITH_ANY_EXTRA = pytest.mark.skipif(
 ASSET_STATE_STORE = pytest.mark.skipif(
     not HAS_ASSET_STATE_STORE, reason="Airflow 3.3+: the asset state store (a cursor moves there from a Variable)"
 )
+EXECUTE_FROM_ANY_THREAD = pytest.mark.skipif(
+    not AIRFLOW_V_3_0_PLUS,
+    reason="Airflow 3.0+: an operator's execute() called from another thread (Airflow 2's ExecutorSafeguard "
+    "keeps its callers in a thread-local the emulator's threads lack)",
+)
 MULTIPLE_CRONS = pytest.mark.skipif(
     not AIRFLOW_V_3_0_PLUS, reason="Airflow 3.0+: MultipleCronTriggerTimetable (several crons in one schedule)"
 )
@@ -108,6 +113,7 @@ __all__ = [
     "DECLARATIVE_CONNECTION_FORM",
     "ENV_CONNECTION_WITH_ANY_EXTRA",
     "EVENT_TRIGGERS",
+    "EXECUTE_FROM_ANY_THREAD",
     "MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE",
     "MULTIPLE_CRONS",
     "PARTITIONS",
