@@ -90,6 +90,8 @@ else:  # 2.11: assets are datasets
     from airflow.models.xcom import XCom as XComModel
     from airflow.utils.context import OutletEventAccessors
 
+# A task sends its rendered fields to the supervisor (SetRenderedFields) from 3.0; 2.x writes them to the DB
+RENDERED_FIELDS_GO_THROUGH_THE_SUPERVISOR = AIRFLOW_V_3_0_PLUS
 # Manual runs may have no logical date from 3.0 (2.x gives each one)
 MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE = AIRFLOW_V_3_0_PLUS
 
@@ -117,6 +119,7 @@ __all__ = [
     "MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE",
     "MULTIPLE_CRONS",
     "PARTITIONS",
+    "RENDERED_FIELDS_GO_THROUGH_THE_SUPERVISOR",
     "RESCHEDULE_READS_THE_DB",
     "SDK_TIMETABLES",
     "TASK_SDK",
