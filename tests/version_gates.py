@@ -83,6 +83,8 @@ if AIRFLOW_V_3_0_PLUS:
     from airflow.sdk import DAG, Connection
     from airflow.sdk.execution_time.context import OutletEventAccessors
 else:  # 2.11: assets are datasets
+    # a run's note refers to the UI's users table (FAB's models): known before a test writes a run
+    import airflow.providers.fab.auth_manager.models  # noqa: F401
     from airflow.models.connection import Connection
     from airflow.models.dag import DAG
     from airflow.models.dataset import DatasetEvent as AssetEvent
