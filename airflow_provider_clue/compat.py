@@ -1,4 +1,4 @@
-"""Everything that differs between the Airflow 3 minors this package supports (3.0 to 3.3).
+"""Everything that differs between the Airflow minors this package supports (2.11, and 3.0 to 3.3).
 
 Nothing else in the package compares versions or catches ``ImportError``. Each entry says from
 which minor the newer spelling exists, so an entry goes when the package's floor passes it.
@@ -6,6 +6,7 @@ which minor the newer spelling exists, so an entry goes when the package's floor
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from airflow import __version__ as _airflow_version
@@ -15,27 +16,43 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
+    from airflow.sdk import Asset, BaseOperator, BaseSensorOperator, ObjectStoragePath, PokeReturnValue, Variable
+    from airflow.sdk.definitions.mappedoperator import MappedOperator, OperatorPartial
+    from airflow.triggers.base import BaseEventTrigger
+
 __all__ = [
+    "AIRFLOW_V_3_0_PLUS",
     "AIRFLOW_V_3_1_PLUS",
     "AIRFLOW_V_3_2_PLUS",
     "AIRFLOW_V_3_3_PLUS",
     "HAS_ASSET_STATE_STORE",
     "READS_DECLARATIVE_CONNECTION_FORM",
     "REDACTS_RENDERED_FIELDS_IN_THE_TASK",
+    "SUPPORTS_EVENT_TRIGGERS",
     "SUPPORTS_PARTITIONS",
     "AirflowException",
     "AirflowFailException",
     "AirflowRescheduleException",
     "AirflowSensorTimeout",
     "AirflowSkipException",
+    "Asset",
+    "BaseEventTrigger",
     "BaseHook",
+    "BaseOperator",
+    "BaseSensorOperator",
+    "MappedOperator",
+    "ObjectStoragePath",
+    "OperatorPartial",
+    "PokeReturnValue",
     "TaskDeferred",
+    "Variable",
     "aget_connection",
     "amask_secret",
     "asset_state_store_of",
     "core_cron_timetable",
     "decoded_trigger_kwarg",
     "deserialize",
+    "mask_secret",
     "partition_key_zone",
     "partition_of",
     "partitioned_schedule",
@@ -43,12 +60,45 @@ __all__ = [
     "scheduled_on_assets",
     "serialize",
     "timetable_attribute",
+    "variable_get",
 ]
 
 AIRFLOW_VERSION = Version(Version(_airflow_version).base_version)
+AIRFLOW_V_3_0_PLUS = Version("3.0.0") <= AIRFLOW_VERSION
 AIRFLOW_V_3_1_PLUS = Version("3.1.0") <= AIRFLOW_VERSION
 AIRFLOW_V_3_2_PLUS = Version("3.2.0") <= AIRFLOW_VERSION
 AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= AIRFLOW_VERSION
+
+# What the Task SDK (airflow.sdk, from 3.0) holds and Airflow 2 keeps in core modules, by the name
+# used here: (its Airflow 3 module, its Airflow 2 module and name). Imported when first used
+# (module __getattr__), so that importing this module, as a trigger does, imports no operator.
+# Airflow 2 has no asset watchers: its BaseEventTrigger is the plain BaseTrigger (see SUPPORTS_EVENT_TRIGGERS).
+_MOVED_IN_AIRFLOW_3: dict[str, tuple[str, str, str]] = {
+    "Asset": ("airflow.sdk", "airflow.datasets", "Dataset"),
+    "BaseEventTrigger": ("airflow.triggers.base", "airflow.triggers.base", "BaseTrigger"),
+    "BaseOperator": ("airflow.sdk", "airflow.models.baseoperator", "BaseOperator"),
+    "BaseSensorOperator": ("airflow.sdk", "airflow.sensors.base", "BaseSensorOperator"),
+    "MappedOperator": ("airflow.sdk.definitions.mappedoperator", "airflow.models.mappedoperator", "MappedOperator"),
+    "ObjectStoragePath": ("airflow.sdk", "airflow.io.path", "ObjectStoragePath"),
+    "OperatorPartial": ("airflow.sdk.definitions.mappedoperator", "airflow.models.mappedoperator", "OperatorPartial"),
+    "PokeReturnValue": ("airflow.sdk", "airflow.sensors.base", "PokeReturnValue"),
+    "Variable": ("airflow.sdk", "airflow.models.variable", "Variable"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        airflow_3_module, airflow_2_module, airflow_2_name = _MOVED_IN_AIRFLOW_3[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    module, attribute = (airflow_3_module, name) if AIRFLOW_V_3_0_PLUS else (airflow_2_module, airflow_2_name)
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+# Asset watchers, and so ClueEventTrigger and event-driven schedules, from 3.0.
+SUPPORTS_EVENT_TRIGGERS = AIRFLOW_V_3_0_PLUS
 
 # BaseHook: airflow.sdk from 3.1.
 if AIRFLOW_V_3_1_PLUS:
@@ -81,14 +131,34 @@ else:
 READS_DECLARATIVE_CONNECTION_FORM = AIRFLOW_V_3_2_PLUS
 
 # A task redacts its rendered fields with the masker before sending them from 3.1; 3.0 sends them as
-# rendered, so the provider hands Airflow a redacted copy of filters there (log_masking).
-REDACTS_RENDERED_FIELDS_IN_THE_TASK = AIRFLOW_V_3_1_PLUS
+# rendered, so the provider hands Airflow a redacted copy of filters there (log_masking). Airflow 2
+# redacts them itself as it stores them (RenderedTaskInstanceFields).
+REDACTS_RENDERED_FIELDS_IN_THE_TASK = AIRFLOW_V_3_1_PLUS or not AIRFLOW_V_3_0_PLUS
+
+
+def mask_secret(secret: str) -> None:
+    """Mask ``secret`` in every log line and rendered field from now on: ``airflow.sdk.log`` from 3.0."""
+    if AIRFLOW_V_3_0_PLUS:
+        from airflow.sdk.log import mask_secret as mask_secret_
+    else:
+        from airflow.utils.log.secrets_masker import mask_secret as mask_secret_  # type: ignore[no-redef]
+    mask_secret_(secret)
+
+
+def variable_get(key: str) -> Any:
+    """The Variable ``key``, or ``None`` if there is none: its default is ``default_var`` on Airflow 2."""
+    if AIRFLOW_V_3_0_PLUS:
+        return __getattr__("Variable").get(key, default=None)
+    return __getattr__("Variable").get(key, default_var=None)
 
 
 def redact(value: Any) -> Any:
-    """``value`` with every secret the task's masker knows replaced by ``***`` (3.0's masker module)."""
-    from airflow.sdk.execution_time.secrets_masker import redact as redact_
-
+    """``value`` with every secret the task's masker knows replaced by ``***``: the Task SDK's masker
+    from 3.0, core's on Airflow 2."""
+    if AIRFLOW_V_3_0_PLUS:
+        from airflow.sdk.execution_time.secrets_masker import redact as redact_
+    else:
+        from airflow.utils.log.secrets_masker import redact as redact_  # type: ignore[no-redef]
     return redact_(value)
 
 # Partitioned schedules (CronPartitionTimetable, dag_run.partition_key) from 3.2; partition_date in
@@ -127,7 +197,9 @@ async def amask_secret(secret: str) -> None:
 
         await amask_secret_(secret)
         return
-    from airflow.sdk.log import mask_secret
+    if not AIRFLOW_V_3_0_PLUS:  # Airflow 2's masker is the triggerer's own, in process
+        mask_secret(secret)
+        return
     from asgiref.sync import sync_to_async
 
     await sync_to_async(mask_secret)(secret)
@@ -211,9 +283,12 @@ def asset_state_store_of(trigger: Any) -> Any:
 
 def scheduled_on_assets(timetable: Any) -> bool:
     """Whether asset events make a DAG's runs: its timetable holds an asset condition. Core timetables
-    (what a DAG holds on 3.0 and 3.1) hold an empty ``_NullAsset`` otherwise, the Task SDK's (3.2+) none."""
+    (what a DAG holds on 3.0 and 3.1) hold an empty ``_NullAsset`` otherwise, the Task SDK's (3.2+)
+    none; Airflow 2's say dataset (``dataset_condition``, ``_NullDataset``)."""
     condition = getattr(timetable, "asset_condition", None)
-    return condition is not None and type(condition).__name__ != "_NullAsset"
+    if condition is None:
+        condition = getattr(timetable, "dataset_condition", None)
+    return condition is not None and type(condition).__name__ not in ("_NullAsset", "_NullDataset")
 
 
 # BaseSerialization's wrapper of a dict, tuple or set, {"__var": value, "__type": "dict"}, as Airflow

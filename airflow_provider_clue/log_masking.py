@@ -13,7 +13,7 @@ def mask_personal_filters(filters: Any) -> None:
     """Register the ``phone`` and ``email`` of ``filters`` (a mapping or ``ClueFilters``), and each
     component filter value that looks like a phone number or an e-mail, with Airflow's secrets
     masker, as written and URL-encoded, so no log line, rendered field or message shows them."""
-    from airflow.sdk.log import mask_secret
+    from airflow_provider_clue.compat import mask_secret
 
     values = [_filter_value(filters, name) for name in PERSONAL_FILTERS]
     values += [value for value in _component_values(_filter_value(filters, "components")) if _looks_personal(value)]

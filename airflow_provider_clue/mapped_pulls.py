@@ -12,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from airflow.sdk.definitions.mappedoperator import OperatorPartial
 
-from airflow_provider_clue.compat import scheduled_on_assets
+from airflow_provider_clue.compat import OperatorPartial, scheduled_on_assets
 from airflow_provider_clue.events.pulls import warn_about_schedule
 from airflow_provider_clue.outputs.destination_sharing import (
     check_mapped_destination,

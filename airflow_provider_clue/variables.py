@@ -33,13 +33,13 @@ class AirflowVariables:
     blocking = True
 
     def get(self, key: str) -> str | None:
-        from airflow.sdk import Variable
+        from airflow_provider_clue.compat import variable_get
 
-        value = Variable.get(key, default=None)
+        value = variable_get(key)
         return None if value is None else str(value)
 
     def set(self, key: str, value: str, *, description: str) -> None:
-        from airflow.sdk import Variable
+        from airflow_provider_clue.compat import Variable
 
         Variable.set(key, value, description=description)
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pendulum
-from airflow.sdk import dag, task
+
+try:  # Airflow 3
+    from airflow.sdk import dag, task
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag, task
 from clue_output import DAILY_DESTINATION, OUTPUT_CONN_ID
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator

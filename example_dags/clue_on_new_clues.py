@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import os
 
-from airflow.sdk import Asset, AssetWatcher, dag
+try:
+    from airflow.sdk import Asset, AssetWatcher, dag
+except ImportError as error:  # Airflow 2.11: no asset watchers, so no ClueEventTrigger
+    raise ImportError("clue_on_new_clues needs Airflow 3.0 or newer (AssetWatcher)") from error
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.triggers.clue import ClueEventTrigger

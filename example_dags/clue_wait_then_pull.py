@@ -12,7 +12,11 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag
+
+try:  # Airflow 3
+    from airflow.sdk import dag
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.sensors.clue import ClueSensor

@@ -27,6 +27,9 @@ INTERVAL_VARIANT = "clue_daily_pull_intervals"
 def prepare_dags_folder(dags_folder: Path) -> None:
     """Copy the example DAGs (how-tos too) and test DAGs, plus the daily pull under ``CronDataIntervalTimetable``."""
     dags_folder.mkdir(parents=True, exist_ok=True)
+    # Airflow 2 puts the dags folder on sys.path when it is imported, before the folder exists: the
+    # import system then remembers it as no place to import from, until told otherwise
+    sys.path_importer_cache.pop(str(dags_folder), None)
     examples = [*sorted((REPO / "example_dags").glob("*.py")), *sorted((REPO / "example_dags" / "howto").glob("*.py"))]
     for source in [*examples, *sorted((REPO / "tests" / "dags").glob("*.py"))]:
         shutil.copy(source, dags_folder / source.name)
@@ -37,8 +40,7 @@ def prepare_dags_folder(dags_folder: Path) -> None:
     variant = variant.replace("def clue_daily_pull()", f"def {INTERVAL_VARIANT}()")
     variant = variant.replace("\nclue_daily_pull()", f"\n{INTERVAL_VARIANT}()")
     variant = variant.replace(
-        "from airflow.sdk import dag, task",
-        "from airflow.sdk import dag, task\nfrom airflow.timetables.interval import CronDataIntervalTimetable",
+        "import pendulum\n", "import pendulum\nfrom airflow.timetables.interval import CronDataIntervalTimetable\n", 1
     )
     assert variant.count("CronDataIntervalTimetable") == 2 and f"{INTERVAL_VARIANT}()" in variant
     (dags_folder / f"{INTERVAL_VARIANT}.py").write_text(variant)
@@ -77,7 +79,11 @@ def load_dag(dag_id: str) -> Any:
 
 
 def run_ok(dag_id: str, **kwargs: Any) -> Any:
-    """``dag.test(**kwargs)`` of ``dag_id``, which must succeed."""
+    """``dag.test(**kwargs)`` of ``dag_id``, which must succeed (``logical_date`` is 2.x's ``execution_date``)."""
+    from tests.version_gates import DAG_TEST_DATE
+
+    if "logical_date" in kwargs:
+        kwargs[DAG_TEST_DATE] = kwargs.pop("logical_date")
     run = load_dag(dag_id).test(**kwargs)
     assert run.state == "success", f"{dag_id} run ended {run.state}"
     return run

@@ -16,7 +16,7 @@ TOKEN = "op-token-27182818"
 
 def execution_context(**values: Any) -> dict[str, Any]:
     """The parts of a task's context the operator reads, with Airflow's own ``outlet_events``."""
-    from airflow.sdk.execution_time.context import OutletEventAccessors
+    from tests.version_gates import OutletEventAccessors
 
     return {"outlet_events": OutletEventAccessors(), **values}
 
@@ -70,5 +70,7 @@ def sensor_context(**values: Any) -> dict[str, Any]:
     """The parts of a task's context a sensor reads: a task instance that was never rescheduled."""
     from types import SimpleNamespace
 
-    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0)
+    # dag_id, task_id, run_id and map_index: Airflow 2 looks the reschedules up by them
+    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0,
+                         dag_id="clue_test", task_id="wait", run_id="clue_test_run", map_index=-1)
     return {"ti": ti, "task_instance": ti, **values}

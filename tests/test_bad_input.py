@@ -12,7 +12,6 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -23,8 +22,8 @@ from airflow_provider_clue.hooks.clue import ClueHook
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.testing.emulator import DEFAULT_USER_ID
-from tests.operator_support import TOKEN, execution_context, point_clue_default_at
-from tests.version_gates import ENV_CONNECTION_WITH_ANY_EXTRA
+from tests.operator_support import TOKEN, execution_context, point_clue_default_at, sensor_context
+from tests.version_gates import ENV_CONNECTION_WITH_ANY_EXTRA, RESCHEDULE_READS_THE_DB
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -449,9 +448,8 @@ def sensor_case(
     case_id: str, field: str, *, entry: str = "poke", extra: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ParameterSet:
-    return pytest.param(
-        SensorCase(kwargs, field, extra or {}, entry), id=case_id
-    )
+    marks = [RESCHEDULE_READS_THE_DB] if kwargs.get("mode") == "reschedule" else []
+    return pytest.param(SensorCase(kwargs, field, extra or {}, entry), id=case_id, marks=marks)
 
 
 SENSOR_CASES = [
@@ -489,11 +487,6 @@ SENSOR_CASES = [
     sensor_case("connection-unknown-extra", "extra.header", extra={"header": "X-Token"}),
     sensor_case("connection-rate_limit", "extra.rate_limit", extra={"rate_limit": -1}),
 ]
-
-
-def sensor_context() -> dict[str, Any]:
-    ti = SimpleNamespace(get_first_reschedule_date=lambda ctx: None, try_number=1, max_tries=0)
-    return {"ti": ti, "task_instance": ti}
 
 
 @pytest.mark.parametrize("case", SENSOR_CASES)

@@ -36,6 +36,7 @@ from tests.operator_support import (
     read_file_records,
     sensor_context,
 )
+from tests.version_gates import EVENT_TRIGGERS, RESCHEDULE_READS_THE_DB
 
 OCTOBER = ["2026-10-01 00:00:00", "2026-11-01 00:00:00"]
 
@@ -242,7 +243,7 @@ def insert_education(emulator: ClueEmulator, value: str = "教育") -> None:
         {"id": emulator.component_id("行业"), "name": "行业", "type": "text", "value": value}])
 
 
-@pytest.mark.parametrize("mode", ["poke", "reschedule"])
+@pytest.mark.parametrize("mode", ["poke", pytest.param("reschedule", marks=RESCHEDULE_READS_THE_DB)])
 def test_the_sensor_counts_by_name_in_poke_and_reschedule_modes(emulator: ClueEmulator, mode: str) -> None:
     insert_education(emulator, "金融")
     insert_education(emulator)
@@ -291,7 +292,7 @@ def delete_after_counts(emulator: ClueEmulator, counts: int, name: str = "行业
     emulator.on_page(listener)
 
 
-@pytest.mark.parametrize("mode", ["poke", "reschedule"])
+@pytest.mark.parametrize("mode", ["poke", pytest.param("reschedule", marks=RESCHEDULE_READS_THE_DB)])
 def test_a_component_deleted_while_the_sensor_waits_fails_a_poke_soon(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
@@ -329,6 +330,7 @@ def test_a_component_deleted_while_deferred_is_a_fatal_event_soon(
 # -- ClueEventTrigger -------------------------------------------------------------------------------
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_the_watcher_counts_by_name_and_heals_once_the_template_is_fixed(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
@@ -373,6 +375,7 @@ def test_the_watcher_counts_by_name_and_heals_once_the_template_is_fixed(
     assert "'行业' is not the name" in caplog.text  # said so while it could not resolve
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_component_renamed_in_the_pool_and_then_in_the_dag_keeps_the_watchers_cursor(
     emulator: ClueEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

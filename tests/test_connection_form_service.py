@@ -12,9 +12,12 @@ import warnings
 from typing import Any
 
 import pytest
-from airflow.sdk import Connection
 
 from airflow_provider_clue.api.connection_settings import EXTRA_FIELDS, FIELD_BEHAVIOUR, ClueConnectionSettings
+from tests.version_gates import TASK_SDK, Connection
+
+# Airflow 2's form is Flask's, built from the same hook methods (tests/test_provider_info.py)
+pytestmark = TASK_SDK
 
 
 @pytest.fixture(scope="module")

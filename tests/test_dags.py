@@ -14,6 +14,14 @@ from tests.airflow_env import INTERVAL_VARIANT, OUTPUT_ROOT, load_dag, read_ids,
 from tests.version_gates import (
     CLI_PUTS_THE_DAGS_FOLDER_ON_THE_PATH,
     DAG_TEST_PRINTS_TASK_ERRORS,
+    EVENT_TRIGGERS,
+    MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE,
+    RENDERED_FIELDS_GO_THROUGH_THE_SUPERVISOR,
+    AssetEvent,
+    AssetModel,
+    XComModel,
+    asset_condition_of,
+    asset_event_asset_id,
 )
 
 TOKEN = "dag-test-token-31415"
@@ -71,7 +79,7 @@ def test_manual_run_without_logical_date_pulls_the_last_complete_day(emulator):
         emulator.insert(created_at=f"{day} {moment}")
     emulator.insert(created_at=pendulum.now(SHANGHAI).start_of("day").format("YYYY-MM-DD HH:mm:ss"))
     run = run_ok("clue_daily_pull", logical_date=None)
-    assert run.logical_date is None
+    assert run.logical_date is None or not MANUAL_RUNS_MAY_LACK_A_LOGICAL_DATE
     ids = read_ids(Path(OUTPUT_ROOT) / "clue_daily_pull" / f"{day}.jsonl")
     assert sorted(ids) == sorted(emulator.ids(created_at=(f"{day} 00:00:00", f"{day} 23:59:59")))
     assert len(ids) == 3
@@ -119,13 +127,13 @@ def test_mapped_pulls_write_one_object_each(emulator, monkeypatch, tmp_path):
 
 
 def asset_events(uri: str) -> list[Any]:
-    from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     with create_session() as session:
         return list(session.scalars(
-            select(AssetEvent.extra).join(AssetModel, AssetEvent.asset_id == AssetModel.id).where(AssetModel.uri == uri)
+            select(AssetEvent.extra).join(AssetModel, asset_event_asset_id(AssetEvent) == AssetModel.id)
+            .where(AssetModel.uri == uri)
         ))
 
 
@@ -183,10 +191,11 @@ def test_a_dag_without_schedule_or_window_fails_and_says_how_to_fix_it(emulator,
 def test_the_daily_pull_declares_its_asset_and_the_downstream_dag_is_scheduled_on_it():
     [asset] = load_dag("clue_daily_pull").get_task("pull_clues").outlets
     assert asset.uri == f"file://{OUTPUT_ROOT}/clue_daily_pull"
-    condition = load_dag("clue_after_daily_pull").timetable.asset_condition
+    condition = asset_condition_of(load_dag("clue_after_daily_pull").timetable)
     assert [scheduled.uri for scheduled in condition.objects] == [asset.uri]
 
 
+@EVENT_TRIGGERS
 def test_the_new_clues_example_watches_its_asset_with_the_event_trigger():
     from airflow_provider_clue.compat import serialize
     from airflow_provider_clue.triggers.clue import ClueEventTrigger
@@ -202,14 +211,13 @@ def test_the_new_clues_example_watches_its_asset_with_the_event_trigger():
 
 
 def test_each_pull_records_an_asset_event_with_its_summary(emulator):
-    from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     run_ok("clue_daily_pull", logical_date=pendulum.datetime(2026, 10, 9, tz=SHANGHAI))
     with create_session() as session:
         event = session.scalars(
-            select(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            select(AssetEvent).join(AssetModel, asset_event_asset_id(AssetEvent) == AssetModel.id)
             .where(AssetModel.uri == f"file://{OUTPUT_ROOT}/clue_daily_pull")
             .order_by(AssetEvent.id.desc())
         ).first()
@@ -297,7 +305,6 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     import sys
 
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
-    from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
@@ -322,7 +329,8 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     for path in Path(os.environ["AIRFLOW_HOME"], "logs").rglob("*"):
         if path.is_file():
             logged += path.read_text(errors="replace")
-    assert "[debug" in logged, "the runs did not log at DEBUG level"
+    # structlog's "[debug" on Airflow 3, logging's " DEBUG - " on 2.x
+    assert "[debug" in logged or " DEBUG - " in logged, "the runs did not log at DEBUG level"
     # Airflow's in-process test supervisor (dag.test / airflow dags test only) logs every message a task
     # sends it at DEBUG, the MaskSecret by which Airflow itself registers the connection's password
     # included, before the masker knows it. A deployment's supervisor logs "(body omitted)" instead.
@@ -330,7 +338,8 @@ def test_no_token_phone_or_email_leaks_at_debug_level(make_emulator, tmp_path):
     logged = "\n".join(line for line in logged.splitlines() if line not in harness)
     assert "Retry 1 of" in logged and "pass created_at=[start, end)" in logged  # a retry, and a failure
     assert SECRET_TOKEN not in logged
-    assert "clue_test_personal_filters" in logged and "SetRenderedFields" in logged
+    assert "clue_test_personal_filters" in logged
+    assert "SetRenderedFields" in logged or not RENDERED_FIELDS_GO_THROUGH_THE_SUPERVISOR
     assert personal.PHONE not in logged and personal.EMAIL not in logged and personal.WECHAT not in logged
     for record in emulator.records():
         assert record["phone"] not in logged

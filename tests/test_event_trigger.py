@@ -20,11 +20,14 @@ from airflow_provider_clue.testing import MemoryVariables
 from airflow_provider_clue.triggers.clue import ClueEventTrigger
 from airflow_provider_clue.variables import variables_backend
 from tests.operator_support import TOKEN, point_clue_default_at
+from tests.version_gates import EVENT_TRIGGERS
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
     from airflow_provider_clue.testing.emulator import ClueEmulator
+
+pytestmark = EVENT_TRIGGERS  # ClueEventTrigger: asset watchers are Airflow 3
 
 ZONE_FORMAT = "%Y-%m-%d %H:%M:%S"
 

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from airflow.sdk import Asset
 
+from airflow_provider_clue.compat import Asset
 from airflow_provider_clue.exceptions import (
     ClueConfigurationError,
     ClueDestinationError,
@@ -22,6 +22,7 @@ from tests.operator_support import (
     read_file_records,
     triggering_asset_events,
 )
+from tests.version_gates import EVENT_TRIGGERS, EXECUTE_FROM_ANY_THREAD
 
 DAY = ("2026-10-02 00:00:00", "2026-10-03 00:00:00")
 DAY_INCLUSIVE = ("2026-10-02 00:00:00", "2026-10-02 23:59:59")
@@ -314,7 +315,7 @@ def test_a_record_left_by_a_deleted_object_says_so_and_names_itself(emulator, tm
 
 
 def test_an_object_storage_path_destination_is_checked_and_filled_in_like_a_uri(emulator, tmp_path):
-    from airflow.sdk import ObjectStoragePath
+    from airflow_provider_clue.compat import ObjectStoragePath
 
     summary = pull(created_at=list(DAY), destination=ObjectStoragePath(f"file://{tmp_path}/osp/{{start_date}}.jsonl"))
     assert summary["uri"] == f"file://{tmp_path}/osp/2026-10-02.jsonl"
@@ -351,6 +352,7 @@ def test_an_object_that_no_pull_recorded_is_not_replaced(emulator, tmp_path):
     assert (tmp_path / "day.jsonl").read_text() == "mine\n" and emulator.requests == []
 
 
+@EXECUTE_FROM_ANY_THREAD  # the other window's pull runs in the emulator's thread
 def test_a_pull_that_finishes_after_another_window_took_the_object_is_refused(emulator, tmp_path):
     destination = f"file://{tmp_path}/day.jsonl"
     landed: list[Any] = []
@@ -487,6 +489,7 @@ def announced(start: str, end: str, count: int = 0) -> dict[str, Any]:
     return {"created_at": [start, end], "count": count}
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_run_triggered_by_announced_windows_pulls_their_union_to_one_object(emulator, tmp_path):
     watched = Asset(name="new_clues", uri="clue://pool/new")
     first, second = ("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"), ("2026-10-02T09:30:00+08:00",
@@ -507,6 +510,7 @@ def test_a_run_triggered_by_announced_windows_pulls_their_union_to_one_object(em
         watched, announced(*first), announced(*second))))["uri"] == summary["uri"], "re-announced: same object"
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_announced_windows_with_a_gap_fail_before_any_request(emulator):
     watched = Asset(name="new_clues", uri="clue://pool/new")
     events = triggering_asset_events(
@@ -519,6 +523,7 @@ def test_announced_windows_with_a_gap_fail_before_any_request(emulator):
     assert emulator.requests == []
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_explicit_created_at_wins_over_announced_windows(emulator):
     events = triggering_asset_events(Asset(name="new_clues", uri="clue://pool/new"),
                                      announced("2026-10-02T09:00:00+08:00", "2026-10-02T09:30:00+08:00"))
@@ -526,8 +531,9 @@ def test_explicit_created_at_wins_over_announced_windows(emulator):
     assert [r["id"] for r in records] == [r["id"] for r in emulator.records(created_at=DAY_INCLUSIVE)]
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(tmp_path):
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     with DAG("asset_scheduled", schedule=[watched_asset()]):
         for allowed in ("{start}_{end}", "{start}", "{{ run_id }}"):
@@ -537,10 +543,11 @@ def test_a_destination_naming_no_window_is_refused_in_a_dag_scheduled_on_assets(
     assert raised.value.field == "destination"
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_run_of_an_asset_scheduled_dag_without_announced_windows_says_to_pass_created_at(emulator):
     from types import SimpleNamespace
 
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     with DAG("asset_scheduled_manual", schedule=[watched_asset()]) as dag:
         operator = ClueSearchOperator(task_id="pull")
@@ -583,6 +590,7 @@ def pulled_window(emulator: Any, start: str, end: str) -> set[str]:
     return emulator.ids(created_at=(first, last))
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_run_reads_on_to_the_watchers_latest_window_and_the_next_skips_what_it_pulled(
     emulator, tmp_path, clue_variables
 ):
@@ -608,6 +616,7 @@ def test_a_run_reads_on_to_the_watchers_latest_window_and_the_next_skips_what_it
     assert len(ids) == len(set(ids)) and set(ids) == pulled_window(emulator, T[0], T[6])
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_cleared_run_pulls_its_own_window_again_and_a_failed_one_is_covered_by_the_next(
     emulator, tmp_path, clue_variables
 ):
@@ -627,6 +636,7 @@ def test_a_cleared_run_pulls_its_own_window_again_and_a_failed_one_is_covered_by
     assert cleared["created_at"] == first["created_at"] and cleared["uri"] == first["uri"]
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_gap_left_by_a_watcher_that_started_over_is_pulled(emulator, tmp_path, clue_variables):
     destination = f"file://{tmp_path}/{{start}}_{{end}}.jsonl"
     watcher_at(clue_variables, T[1])
@@ -636,6 +646,7 @@ def test_a_gap_left_by_a_watcher_that_started_over_is_pulled(emulator, tmp_path,
     assert later["created_at"] == [T[1], T[6]]
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_mapped_instances_keep_records_of_their_own(emulator, tmp_path, clue_variables):
     destination = f"file://{tmp_path}/{{map}}/{{start}}_{{end}}.jsonl"
     watcher_at(clue_variables, T[2])
@@ -645,6 +656,7 @@ def test_mapped_instances_keep_records_of_their_own(emulator, tmp_path, clue_var
         assert summary["created_at"] == [T[0], T[2]]
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_events_of_two_watchers_in_one_run_fail_before_any_request(emulator, clue_variables):
     other = {**keyed(T[1], T[2]), "watcher": "clue_event_watermark_ffffffffffffffffffffffffffffffff"}
     with pytest.raises(ClueValidationError, match="windows of two ClueEventTriggers") as raised:
@@ -652,6 +664,7 @@ def test_events_of_two_watchers_in_one_run_fail_before_any_request(emulator, clu
     assert raised.value.field == "created_at" and emulator.requests == []
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_pull_of_a_dag_scheduled_on_a_watched_asset_runs_one_instance_at_a_time(tmp_path):
     import warnings
 
@@ -674,9 +687,10 @@ def test_a_pull_of_a_dag_scheduled_on_a_watched_asset_runs_one_instance_at_a_tim
         assert mapped.max_active_tis_per_dag == 1
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 @pytest.mark.parametrize("mapped", [False, True], ids=["task", "mapped"])
 def test_a_watched_asset_declared_again_without_its_watcher_or_named_by_a_reference_is_warned_about(tmp_path, mapped):
-    from airflow.sdk import DAG
+    from tests.version_gates import DAG
 
     destination = f"file://{tmp_path}/{{user_id}}/{{start}}_{{end}}.jsonl"
 
@@ -698,6 +712,7 @@ def test_a_watched_asset_declared_again_without_its_watcher_or_named_by_a_refere
         pull_task("pull")
 
 
+@EVENT_TRIGGERS  # asset watchers: Airflow 3
 def test_a_mapped_pull_given_its_arguments_at_run_time_runs_one_instance_at_a_time_too(tmp_path):
     from airflow.sdk import DAG, AssetWatcher, task
 

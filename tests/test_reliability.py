@@ -71,7 +71,7 @@ def test_faults_past_the_retry_budget_fail_then_the_next_try_is_complete(make_em
 
 CHILD = """
 import sys
-from airflow.sdk.execution_time.context import OutletEventAccessors
+from tests.version_gates import OutletEventAccessors
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 ClueSearchOperator(task_id="pull", created_at=["2026-10-01 00:00:00", "2026-11-01 00:00:00"],
                    destination=sys.argv[1], destination_conn_id=sys.argv[2] or None, max_concurrency=1,

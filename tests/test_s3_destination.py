@@ -7,8 +7,8 @@ from typing import Any
 
 import boto3
 import pytest
-from airflow.sdk import Asset
 
+from airflow_provider_clue.compat import Asset
 from airflow_provider_clue.exceptions import ClueServerError, ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 from tests.operator_support import TOKEN, execution_context, point_clue_default_at, read_json_lines

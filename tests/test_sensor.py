@@ -28,6 +28,7 @@ from airflow_provider_clue.sensors.clue import ClueSensor
 from airflow_provider_clue.triggers.clue import ClueTrigger
 from tests.operator_support import TOKEN, first_event, point_clue_default_at
 from tests.operator_support import sensor_context as context
+from tests.version_gates import RESCHEDULE_READS_THE_DB, TASK_SDK
 
 EMPTY_DAY = ["2026-11-10 00:00:00", "2026-11-11 00:00:00"]  # after the emulator's records
 
@@ -79,6 +80,7 @@ def test_each_poke_counts_with_the_filters_and_window(emulator):
     assert probe == {"sex": [2], "created_at": list(PROBE_SECOND)}
 
 
+@RESCHEDULE_READS_THE_DB
 def test_reschedule_mode_gives_back_the_slot_until_clues_arrive(emulator):
     waiting = sensor(mode="reschedule")
     with pytest.raises(AirflowRescheduleException):
@@ -226,6 +228,7 @@ def sensor_trigger(emulator: Any) -> ClueTrigger:
     return deferred.value.trigger
 
 
+@TASK_SDK
 def test_deferred_wait_that_expires_is_the_sensor_timeout_and_soft_fail_skips(emulator):
     from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
 
@@ -269,6 +272,7 @@ class TriggererComms:
         return None
 
 
+@TASK_SDK
 def test_trigger_masks_a_trimmed_token_through_a_triggerers_channel(make_emulator, monkeypatch):
     """A token given with spaces is sent trimmed, so the trigger masks that too; in a 3.0 triggerer
     the sync mask_secret on the loop raised, and the sensor failed at once."""

@@ -132,7 +132,7 @@ def warn_about_schedule(timetable: Any, where: str) -> None:
     (``where`` names the task): an asset declared without its watcher, or named by ``Asset.ref``."""
     import warnings
 
-    from airflow.sdk import Asset
+    from airflow_provider_clue.compat import Asset
 
     share = ("declare the watched Asset once, in a module both DAG files import (e.g. beside them in the dags "
              "folder), and schedule on that object")

@@ -94,7 +94,7 @@ class ClueHook(BaseHook):
 
     def _read_settings(self) -> ClueConnectionSettings:
         """Read and check the connection; mask the token (as it is sent) and the hash secret in logs."""
-        from airflow.sdk.log import mask_secret
+        from airflow_provider_clue.compat import mask_secret
 
         connection = self.get_connection(self.clue_conn_id)
         settings = ClueConnectionSettings.from_connection(connection)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseOperator
-
 from airflow_provider_clue.api.request_validation import check_positive_int
-from airflow_provider_clue.compat import scheduled_on_assets
+from airflow_provider_clue.compat import BaseOperator, scheduled_on_assets
 from airflow_provider_clue.log_masking import MasksPersonalFilters
 from airflow_provider_clue.outputs.destination_sharing import check_scheduled_destination
 from airflow_provider_clue.outputs.destinations import asset_of_destination, check_destination

@@ -124,7 +124,7 @@ def destination_path(destination: Any, *, conn_id: str | None, placeholders: Map
     """
     import importlib.util
 
-    from airflow.sdk import ObjectStoragePath
+    from airflow_provider_clue.compat import ObjectStoragePath
 
     check_destination(destination)
     if isinstance(destination, ObjectStoragePath):
@@ -237,7 +237,7 @@ def fixed_folder(uri: str) -> str:
 
 def asset_of_folder(folder: str) -> Asset | None:
     """``Asset(folder)`` with its URI percent-encoded, or ``None`` if ``folder`` has no scheme or path."""
-    from airflow.sdk import Asset
+    from airflow_provider_clue.compat import Asset
 
     scheme, _, rest = folder.partition("://")
     if not scheme or not rest.strip("/"):
@@ -252,7 +252,7 @@ def asset_uri(uri: str) -> str:
 
 def assets_holding(outlets: Any, uri: str) -> list[Asset]:
     """The Assets among ``outlets`` that are the object at ``uri`` or a folder above it."""
-    from airflow.sdk import Asset
+    from airflow_provider_clue.compat import Asset
 
     written = asset_uri(uri)
     return [

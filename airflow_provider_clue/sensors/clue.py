@@ -7,8 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue
-
+from airflow_provider_clue.compat import BaseSensorOperator, PokeReturnValue
 from airflow_provider_clue.log_masking import MasksPersonalFilters
 
 if TYPE_CHECKING:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_clue.compat import BaseEventTrigger
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
@@ -145,10 +147,16 @@ class ClueEventTrigger(BaseEventTrigger):
         min_count: int = 1,
         start: str | datetime | None = None,
     ) -> None:
-        from airflow_provider_clue.compat import decoded_trigger_kwarg
+        from airflow_provider_clue.compat import AIRFLOW_VERSION, SUPPORTS_EVENT_TRIGGERS, decoded_trigger_kwarg
         from airflow_provider_clue.events.arguments import EventWatcherArguments
         from airflow_provider_clue.exceptions import ClueTriggerArgumentError, ClueValidationError
 
+        if not SUPPORTS_EVENT_TRIGGERS:
+            raise ClueTriggerArgumentError(
+                "ClueEventTrigger",
+                f"needs Airflow 3.0 or newer (asset watchers, event-driven schedules); this is Airflow "
+                f"{AIRFLOW_VERSION}: schedule the pull with a cron, or wait for clues with ClueSensor",
+            )
         super().__init__()
         try:
             self.arguments = EventWatcherArguments.of(

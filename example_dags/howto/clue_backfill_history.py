@@ -11,7 +11,12 @@ import os
 from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, task
+
+try:  # Airflow 3
+    from airflow.sdk import Param, dag, task
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag, task
+    from airflow.models.param import Param
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import dag
+
+try:  # Airflow 3
+    from airflow.sdk import dag
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

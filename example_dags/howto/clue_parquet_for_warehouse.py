@@ -12,7 +12,12 @@ import os
 from typing import Any
 
 import pendulum
-from airflow.sdk import ObjectStoragePath, dag, task
+
+try:  # Airflow 3
+    from airflow.sdk import ObjectStoragePath, dag, task
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag, task
+    from airflow.io.path import ObjectStoragePath
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Variable, dag, task
+
+try:  # Airflow 3
+    from airflow.sdk import Variable, dag, task
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag, task
+    from airflow.models.variable import Variable
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

@@ -9,7 +9,11 @@ ended (Asia/Shanghai) to ``s3://clue-landing/clues/dt=<day>/clues.jsonl.gz``, ph
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag
+
+try:  # Airflow 3
+    from airflow.sdk import dag
+except ImportError:  # Airflow 2.11
+    from airflow.decorators import dag
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import DAG
+
+try:  # Airflow 3
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2.11
+    from airflow.models.dag import DAG
 
 from airflow_provider_clue.operators.clue import ClueSearchOperator
 

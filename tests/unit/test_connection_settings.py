@@ -6,7 +6,6 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from airflow.sdk import Connection
 
 from airflow_provider_clue.api.connection_settings import (
     DEFAULT_BASE_URL,
@@ -14,7 +13,7 @@ from airflow_provider_clue.api.connection_settings import (
     ClueConnectionSettings,
 )
 from airflow_provider_clue.exceptions import ClueConfigurationError, ClueValidationError
-from tests.version_gates import CONNECTION_FROM_JSON
+from tests.version_gates import CONNECTION_FROM_JSON, Connection
 
 TOKEN = "s3cr3t-token-abcdef-0123456789"
 USER_ID = "40863af8-db4a-41c6-a269-eb5bc386d97f"

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pendulum
 import pytest
-from airflow.sdk import DAG, Asset
 from airflow.timetables.interval import CronDataIntervalTimetable
 
+from airflow_provider_clue.compat import Asset
 from airflow_provider_clue.exceptions import ClueValidationError
 from airflow_provider_clue.operators.clue import ClueSearchOperator
+from tests.version_gates import DAG, MULTIPLE_CRONS
 
 START = pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai")
 USERS = ["40863af8-db4a-41c6-a269-eb5bc386d97f", "0b7e7f58-59a4-4d3e-9c59-0a9a4e3c2f11"]
@@ -127,6 +128,7 @@ def test_a_bad_destination_in_partial_is_refused_at_once():
         ClueSearchOperator.partial(task_id="pull", destination="file:///d/{start}.json")
 
 
+@MULTIPLE_CRONS
 def test_several_crons_a_day_cannot_name_objects_by_start_date():
     from airflow.timetables.trigger import MultipleCronTriggerTimetable
 
@@ -136,8 +138,7 @@ def test_several_crons_a_day_cannot_name_objects_by_start_date():
 
 
 def test_listed_mapped_destinations_declare_the_folder_that_holds_them_all():
-    from airflow.sdk import ObjectStoragePath
-
+    from airflow_provider_clue.compat import ObjectStoragePath
     from airflow_provider_clue.outputs.destinations import asset_of_destination
 
     listed = {

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
-from airflow.sdk import ObjectStoragePath
 
+from airflow_provider_clue.compat import ObjectStoragePath
 from airflow_provider_clue.exceptions import ClueDestinationError
 from airflow_provider_clue.outputs.output_writers import write_records
 
